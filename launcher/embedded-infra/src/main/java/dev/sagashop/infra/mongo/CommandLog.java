@@ -1,0 +1,225 @@
+package dev.sagashop.infra.mongo;
+
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.zip.CRC32;
+
+/**
+ * An append-only file of write commands, each record {@code [length][crc32][bson {db, cmd}]}.
+ *
+ * <p>Commands are applied and appended under one lock, so the file holds them in the order they took effect and
+ * replaying it rebuilds the same data. Before a write is acknowledged, everything appended so far reaches the
+ * operating system in one write (a group commit); from then on it survives a kill of the process. A torn record at
+ * the tail (a crash in the middle of a write) was never acknowledged and is cut off when the log is read back.
+ */
+final class CommandLog implements AutoCloseable {
+
+  private static final int HEADER = 8;
+  private static final int BUFFER = 64 * 1024;
+
+  private final Path file;
+  // Lock order: flushLock before applyLock.
+  private final Object flushLock = new Object();
+  private final Object applyLock = new Object();
+  private FileChannel channel;
+  /** Guarded by applyLock: records not yet handed to the OS, and the log length counting them. */
+  private ByteBuf pending = Unpooled.buffer(BUFFER);
+  private long appended;
+  /** Guarded by flushLock: the buffer being written while the other one collects appends. */
+  private ByteBuf spare = Unpooled.buffer(BUFFER);
+  private volatile long written;
+
+  CommandLog(Path file) {
+    this.file = file;
+  }
+
+  /** Calls {@code apply} with every intact record in order, cuts off a torn tail, and opens the file for appends. */
+  void replay(BiConsumer<String, Document> apply) throws IOException {
+    long intact = 0;
+    if (Files.exists(file)) {
+      try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = in.size();
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        while (intact + HEADER <= size) {
+          header.clear();
+          readFully(in, header);
+          header.flip();
+          int length = header.getInt();
+          int crc = header.getInt();
+          if (length <= 0 || intact + HEADER + length > size) {
+            break;
+          }
+          byte[] body = new byte[length];
+          readFully(in, ByteBuffer.wrap(body));
+          if (crc != crc(body, 0, length)) {
+            break;
+          }
+          Document record = BsonDecoder.decodeBson(Unpooled.wrappedBuffer(body));
+          apply.accept((String) record.get("db"), (Document) record.get("cmd"));
+          intact += HEADER + length;
+        }
+      }
+    }
+    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    channel.truncate(intact);
+    channel.position(intact);
+    appended = intact;
+    written = intact;
+  }
+
+  /** Applies a write command and logs it, returning once the log holding it is in the OS. */
+  Document applyLogged(String database, Document command, Supplier<Document> apply) {
+    Document result;
+    long end;
+    synchronized (applyLock) {
+      try {
+        result = apply.get();
+      } finally {
+        // Logged even when it failed: replay fails at the same point and leaves the same partial effect.
+        end = append(database, command);
+      }
+    }
+    awaitWritten(end);
+    return result;
+  }
+
+  /** Returns once every write applied so far is in the OS, so a read never shows what a crash could take back. */
+  void awaitApplied() {
+    long end;
+    synchronized (applyLock) {
+      end = appended;
+    }
+    awaitWritten(end);
+  }
+
+  /** The length of the log in the file, the size that decides when to compact. */
+  long size() {
+    return written;
+  }
+
+  /** Receives the records of a snapshot. */
+  interface SnapshotWriter {
+    void write(String database, Document command);
+  }
+
+  /**
+   * Replaces the log with the records {@code snapshot} writes, while no command is applied. Written beside the log
+   * and renamed over it, so a crash leaves either the old log or the new one.
+   */
+  void rewrite(Consumer<SnapshotWriter> snapshot) throws IOException {
+    synchronized (flushLock) {
+      synchronized (applyLock) {
+        writeFully(channel, pending);
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.deleteIfExists(next);
+        long[] length = {0};
+        try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          ByteBuf buffer = Unpooled.buffer(BUFFER);
+          snapshot.accept((database, command) -> {
+            length[0] += encode(database, command, buffer);
+            if (buffer.readableBytes() >= BUFFER) {
+              writeFully(out, buffer);
+            }
+          });
+          writeFully(out, buffer);
+          out.force(true);
+        }
+        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        channel.close();
+        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        channel.position(length[0]);
+        appended = length[0];
+        written = length[0];
+      }
+    }
+  }
+
+  private long append(String database, Document command) {
+    appended += encode(database, command, pending);
+    return appended;
+  }
+
+  private static int encode(String database, Document command, ByteBuf out) {
+    ByteBuf body = Unpooled.buffer(256);
+    BsonEncoder.encodeDocument(new Document("db", database).append("cmd", command), body);
+    int length = body.readableBytes();
+    out.writeInt(length);
+    out.writeInt(crc(body.array(), body.arrayOffset(), length));
+    out.writeBytes(body);
+    return HEADER + length;
+  }
+
+  private void awaitWritten(long position) {
+    if (written >= position) {
+      return;
+    }
+    synchronized (flushLock) {
+      if (written >= position) {
+        return;
+      }
+      ByteBuf batch;
+      long upTo;
+      synchronized (applyLock) {
+        batch = pending;
+        upTo = appended;
+        pending = spare;
+      }
+      writeFully(channel, batch);
+      spare = batch;
+      written = upTo;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (flushLock) {
+      synchronized (applyLock) {
+        if (channel != null && channel.isOpen()) {
+          writeFully(channel, pending);
+          written = appended;
+          channel.force(true);
+          channel.close();
+        }
+      }
+    }
+  }
+
+  private void writeFully(FileChannel out, ByteBuf buffer) {
+    try {
+      ByteBuffer bytes = buffer.nioBuffer();
+      while (bytes.hasRemaining()) {
+        out.write(bytes);
+      }
+      buffer.clear();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the Mongo command log " + file, e);
+    }
+  }
+
+  private static void readFully(FileChannel in, ByteBuffer buffer) throws IOException {
+    while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+      // keep reading
+    }
+  }
+
+  private static int crc(byte[] bytes, int offset, int length) {
+    CRC32 crc = new CRC32();
+    crc.update(bytes, offset, length);
+    return (int) crc.getValue();
+  }
+}

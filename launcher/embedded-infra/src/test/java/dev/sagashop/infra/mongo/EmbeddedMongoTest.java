@@ -1,0 +1,143 @@
+package dev.sagashop.infra.mongo;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.IndexOptions;
+import io.vertx.ext.mongo.MongoClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EmbeddedMongoTest {
+
+  @TempDir
+  Path dataDir;
+  private Vertx vertx;
+  private final List<EmbeddedMongo> servers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    servers.forEach(EmbeddedMongo::close);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private MongoClient start() {
+    EmbeddedMongo mongo = EmbeddedMongo.start(dataDir, 0);
+    servers.add(mongo);
+    return MongoClient.create(vertx, new JsonObject()
+      .put("connection_string", mongo.connectionString()).put("db_name", "shop"));
+  }
+
+  /** Leaves the server's file and port as a killed process would: nothing flushed or closed on the way out. */
+  private void abandon() {
+    EmbeddedMongo last = servers.remove(servers.size() - 1);
+    last.abandonForTest();
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.await(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer within 10 s", e);
+    }
+  }
+
+  @Test
+  @DisplayName("an acknowledged write is there after the process dies without closing anything")
+  void acknowledgedWritesSurviveAnAbandonedServer() {
+    MongoClient client = start();
+    await(client.insert("items", new JsonObject().put("_id", "a").put("stock", 5L)));
+    await(client.findOneAndUpdate("items", new JsonObject().put("_id", "a"),
+      new JsonObject().put("$inc", new JsonObject().put("stock", 3L))));
+    abandon();
+
+    MongoClient reopened = start();
+    assertEquals(8L, await(reopened.findOne("items", new JsonObject().put("_id", "a"), null)).getLong("stock"));
+  }
+
+  @Test
+  @DisplayName("a torn record at the end of the log is cut off and the data before it kept")
+  void tornTailIsCutOff() throws Exception {
+    MongoClient client = start();
+    await(client.insert("items", new JsonObject().put("_id", "a").put("stock", 1L)));
+    abandon();
+    Files.write(dataDir.resolve("commands.log"), new byte[] {0, 0, 1, 0, 42, 42}, StandardOpenOption.APPEND);
+
+    MongoClient reopened = start();
+    assertNotNull(await(reopened.findOne("items", new JsonObject().put("_id", "a"), null)));
+    await(reopened.insert("items", new JsonObject().put("_id", "b").put("stock", 2L)));
+    abandon();
+    assertEquals(2, await(start().count("items", new JsonObject())));
+  }
+
+  @Test
+  @DisplayName("a conditional update on _id applies only while its condition holds, and survives a restart")
+  void conditionalUpdatesOnIdHonourTheirCondition() {
+    MongoClient client = start();
+    await(client.insert("items", new JsonObject().put("_id", "a").put("stock", 2L)));
+    JsonObject takeTwo = new JsonObject().put("$inc", new JsonObject().put("stock", -2L));
+    JsonObject whileEnough = new JsonObject().put("_id", "a").put("stock", new JsonObject().put("$gte", 2L));
+
+    assertNotNull(await(client.findOneAndUpdate("items", whileEnough, takeTwo)));
+    assertNull(await(client.findOneAndUpdate("items", whileEnough, takeTwo)));
+    abandon();
+    assertEquals(0L, await(start().findOne("items", new JsonObject().put("_id", "a"), null)).getLong("stock"));
+  }
+
+  @Test
+  @DisplayName("200 concurrent conditional decrements of stock 100 take exactly 100")
+  void concurrentConditionalDecrementsNeverOversell() {
+    MongoClient client = start();
+    await(client.insert("items", new JsonObject().put("_id", "a").put("stock", 100L)));
+    List<Future<JsonObject>> attempts = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      attempts.add(client.findOneAndUpdate("items",
+        new JsonObject().put("_id", "a").put("stock", new JsonObject().put("$gte", 1L)),
+        new JsonObject().put("$inc", new JsonObject().put("stock", -1L))));
+    }
+    await(Future.join(attempts));
+    assertEquals(100, attempts.stream().filter(f -> f.result() != null).count());
+    assertEquals(0L, await(client.findOne("items", new JsonObject().put("_id", "a"), null)).getLong("stock"));
+  }
+
+  @Test
+  @DisplayName("a restart compacts the log yet keeps documents and unique indexes")
+  void compactionKeepsDocumentsAndIndexes() throws Exception {
+    MongoClient client = start();
+    await(client.createIndexWithOptions("users", new JsonObject().put("email", 1), new IndexOptions().unique(true)));
+    for (int i = 0; i < 2500; i++) {
+      await(client.save("users", new JsonObject().put("_id", "u" + (i % 10)).put("email", "u" + (i % 10) + "@x")
+        .put("visits", (long) i)));
+    }
+    abandon();
+    long before = Files.size(dataDir.resolve("commands.log"));
+
+    MongoClient reopened = start();
+    assertTrue(Files.size(dataDir.resolve("commands.log")) < before / 10, "the log was rewritten as a snapshot");
+    assertEquals(10, await(reopened.count("users", new JsonObject())));
+    assertEquals(2499L, await(reopened.findOne("users", new JsonObject().put("_id", "u9"), null)).getLong("visits"));
+    Future<String> duplicate = reopened.insert("users", new JsonObject().put("_id", "other").put("email", "u1@x"));
+    assertTrue(await(duplicate.transform(Future::succeededFuture)).failed(),
+      "the unique index came back with the data");
+  }
+}
