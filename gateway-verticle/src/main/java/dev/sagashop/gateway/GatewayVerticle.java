@@ -1,0 +1,197 @@
+package dev.sagashop.gateway;
+
+import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.OrderApi;
+import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.contracts.Settings;
+import dev.sagashop.contracts.StockApi;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public HTTP API of shared/API.md. It validates every parameter, composes service calls where one route needs
+ * two services, and answers every error as JSON {@code {"error": ...}} with a 4xx for the caller's mistakes.
+ * It knows routes and contracts only — never a service's storage.
+ */
+public class GatewayVerticle extends VerticleBase {
+
+  public static final String PORT = "GATEWAY_PORT";
+  public static final String HOST = "GATEWAY_HOST";
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** Bounds one batch_init request, so a typo cannot ask for a billion records. */
+  private static final long MAX_BATCH = 1_000_000;
+
+  private ServiceClient services;
+  private Readiness readiness;
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    services = new ServiceClient(vertx, config());
+    readiness = new Readiness(vertx, services);
+    Router router = Router.router(vertx);
+
+    router.post("/stock/item/create/:price").handler(this::createItem);
+    router.post("/stock/batch_init/:n/:starting_stock/:item_price").handler(this::batchInitStock);
+    router.get("/stock/find/:item_id").handler(this::findItem);
+    router.post("/stock/add/:item_id/:amount").handler(this::addStock);
+    router.post("/stock/subtract/:item_id/:amount").handler(this::subtractStock);
+
+    router.post("/payment/create_user").handler(this::createUser);
+    router.post("/payment/batch_init/:n/:starting_money").handler(this::batchInitUsers);
+    router.get("/payment/find_user/:user_id").handler(this::findUser);
+    router.post("/payment/add_funds/:user_id/:amount").handler(this::addFunds);
+    router.post("/payment/pay/:user_id/:amount").handler(this::pay);
+
+    router.post("/orders/create/:user_id").handler(this::createOrder);
+    router.post("/orders/batch_init/:n/:n_items/:n_users/:item_price").handler(this::batchInitOrders);
+    router.get("/orders/find/:order_id").handler(this::findOrder);
+    router.post("/orders/addItem/:order_id/:item_id/:quantity").handler(this::addItem);
+
+    router.get("/health/live").handler(this::live);
+    router.get("/health/ready").handler(readiness::handle);
+
+    router.route().failureHandler(this::fail);
+    router.errorHandler(404, ctx -> error(ctx, 404, "no route " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
+      + ctx.request().path()));
+
+    return vertx.createHttpServer()
+      .requestHandler(router)
+      .listen(Settings.integer(config(), PORT, 8000), Settings.string(config(), HOST, "0.0.0.0"))
+      .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port actually bound, useful when configured as 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void createItem(RoutingContext ctx) {
+    reply(ctx, services.call(StockApi.CREATE, new JsonObject().put("price", amount(ctx, "price"))));
+  }
+
+  private void batchInitStock(RoutingContext ctx) {
+    reply(ctx, services.call(StockApi.BATCH_INIT, new JsonObject()
+      .put("n", batchSize(ctx))
+      .put("starting_stock", amount(ctx, "starting_stock"))
+      .put("item_price", amount(ctx, "item_price"))));
+  }
+
+  private void findItem(RoutingContext ctx) {
+    reply(ctx, services.call(StockApi.FIND, ids(ctx, "item_id")));
+  }
+
+  private void addStock(RoutingContext ctx) {
+    reply(ctx, services.call(StockApi.ADD, ids(ctx, "item_id").put("amount", amount(ctx, "amount"))));
+  }
+
+  private void subtractStock(RoutingContext ctx) {
+    reply(ctx, services.call(StockApi.SUBTRACT, ids(ctx, "item_id").put("amount", amount(ctx, "amount"))));
+  }
+
+  private void createUser(RoutingContext ctx) {
+    reply(ctx, services.call(PaymentApi.CREATE_USER, new JsonObject()));
+  }
+
+  private void batchInitUsers(RoutingContext ctx) {
+    reply(ctx, services.call(PaymentApi.BATCH_INIT, new JsonObject()
+      .put("n", batchSize(ctx))
+      .put("starting_money", amount(ctx, "starting_money"))));
+  }
+
+  private void findUser(RoutingContext ctx) {
+    reply(ctx, services.call(PaymentApi.FIND_USER, ids(ctx, "user_id")));
+  }
+
+  private void addFunds(RoutingContext ctx) {
+    reply(ctx, services.call(PaymentApi.ADD_FUNDS, ids(ctx, "user_id").put("amount", amount(ctx, "amount"))));
+  }
+
+  private void pay(RoutingContext ctx) {
+    reply(ctx, services.call(PaymentApi.PAY, ids(ctx, "user_id").put("amount", amount(ctx, "amount"))));
+  }
+
+  /** The user must exist; the payment service is the one that knows. */
+  private void createOrder(RoutingContext ctx) {
+    JsonObject user = ids(ctx, "user_id");
+    reply(ctx, services.call(PaymentApi.FIND_USER, user).compose(found -> services.call(OrderApi.CREATE, user)));
+  }
+
+  private void batchInitOrders(RoutingContext ctx) {
+    reply(ctx, services.call(OrderApi.BATCH_INIT, new JsonObject()
+      .put("n", batchSize(ctx))
+      .put("n_items", amount(ctx, "n_items"))
+      .put("n_users", amount(ctx, "n_users"))
+      .put("item_price", amount(ctx, "item_price"))));
+  }
+
+  private void findOrder(RoutingContext ctx) {
+    reply(ctx, services.call(OrderApi.FIND, ids(ctx, "order_id")));
+  }
+
+  /** An item's cost is its price when added, which the stock service knows. */
+  private void addItem(RoutingContext ctx) {
+    JsonObject request = ids(ctx, "order_id", "item_id")
+      .put("quantity", Amounts.parsePositive("quantity", ctx.pathParam("quantity")));
+    reply(ctx, services.call(StockApi.FIND, new JsonObject().put("item_id", request.getString("item_id")))
+      .compose(item -> services.call(OrderApi.ADD_ITEM, request.put("price", item.getLong("price")))));
+  }
+
+  private void live(RoutingContext ctx) {
+    ctx.json(new JsonObject().put("status", "UP"));
+  }
+
+  private static JsonObject ids(RoutingContext ctx, String... names) {
+    JsonObject request = new JsonObject();
+    for (String name : names) {
+      request.put(name, Ids.require(name, ctx.pathParam(name)));
+    }
+    return request;
+  }
+
+  private static long amount(RoutingContext ctx, String name) {
+    return Amounts.parse(name, ctx.pathParam(name));
+  }
+
+  private static long batchSize(RoutingContext ctx) {
+    return Amounts.parseAtMost("n", ctx.pathParam("n"), MAX_BATCH);
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonObject> result) {
+    result.onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  private void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ServiceException refusal) {
+      error(ctx, refusal.status(), refusal.getMessage());
+    } else if (failure != null) {
+      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      error(ctx, 500, "internal error");
+    } else {
+      error(ctx, ctx.statusCode(), "request failed with status " + ctx.statusCode());
+    }
+  }
+
+  static void error(RoutingContext ctx, int status, String message) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status);
+      ctx.json(new JsonObject().put("error", message));
+    }
+  }
+}

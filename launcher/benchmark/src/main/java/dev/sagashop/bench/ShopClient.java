@@ -1,0 +1,84 @@
+package dev.sagashop.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+
+/** A client of the shop's public HTTP API, for the benchmark and for tests. Keeps connections alive. */
+public final class ShopClient {
+
+  /** A response: its status and its JSON body ({@code {}} if it had none). */
+  public record Reply(int status, JsonObject body) {
+    public boolean ok() {
+      return status / 100 == 2;
+    }
+
+    public String error() {
+      return body.getString("error");
+    }
+  }
+
+  private final HttpClient http;
+  private final String host;
+  private final int port;
+  private final long timeoutMs;
+
+  public ShopClient(Vertx vertx, String baseUrl, int connections, long timeoutMs) {
+    URI uri = URI.create(baseUrl);
+    this.host = uri.getHost();
+    this.port = uri.getPort() > 0 ? uri.getPort() : 80;
+    this.timeoutMs = timeoutMs;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+      new PoolOptions().setHttp1MaxSize(connections));
+  }
+
+  public Future<Reply> get(String path) {
+    return send(HttpMethod.GET, path);
+  }
+
+  public Future<Reply> post(String path) {
+    return send(HttpMethod.POST, path);
+  }
+
+  public Future<Reply> send(HttpMethod method, String path) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(path)
+      .setIdleTimeout(timeoutMs).setConnectTimeout(timeoutMs);
+    return http.request(options)
+      .compose(request -> request.send().compose(response -> response.body()
+        .map(body -> new Reply(response.statusCode(), json(body)))));
+  }
+
+  /** Blocks for a reply; for tests and set-up steps, never on an event loop. */
+  public Reply await(Future<Reply> reply) {
+    try {
+      return reply.await(timeoutMs * 2, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("no reply within " + timeoutMs * 2 + " ms", e);
+    }
+  }
+
+  public Future<Void> close() {
+    return http.close();
+  }
+
+  private static JsonObject json(Buffer body) {
+    if (body.length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      return body.toJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      return new JsonObject().put("raw", body.toString());
+    }
+  }
+}

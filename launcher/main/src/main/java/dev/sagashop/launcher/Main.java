@@ -1,0 +1,66 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.contracts.Settings;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * {@code java -jar saga-shop.jar [--roles gateway,order,...] [--config file.yaml]} runs the shop;
+ * with no arguments it runs every role in this process with embedded Kafka, Mongo-protocol and MySQL servers.
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("saga-shop: " + e.getMessage());
+      System.err.println("usage: java -jar saga-shop.jar [--roles all|gateway,order,stock,payment,infra] "
+        + "[--config file.yaml]");
+      System.exit(2);
+    } catch (Exception e) {
+      log.error("saga-shop could not start", e);
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
+    String configFile = null;
+    JsonObject commandLine = new JsonObject();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--roles" -> commandLine.put("ROLES", value(args, ++i, "--roles"));
+        case "--config" -> configFile = value(args, ++i, "--config");
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    JsonObject config = ShopConfig.load(configFile, commandLine);
+    Set<Role> roles = Role.parse(Settings.string(config, "ROLES", "all"));
+    Shop shop = Shop.start(config, roles);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        shop.close();
+      } catch (Exception e) {
+        log.warn("unclean shutdown", e);
+      }
+    }, "shutdown"));
+    log.info("saga-shop is up: roles {}{}", roles, roles.contains(Role.GATEWAY)
+      ? ", API on http://" + Settings.string(config, "GATEWAY_HOST", "0.0.0.0") + ":" + shop.gatewayPort() : "");
+  }
+
+  private static String value(String[] args, int index, String flag) {
+    if (index >= args.length) {
+      throw new IllegalArgumentException(flag + " needs a value (arguments: " + Arrays.toString(args) + ")");
+    }
+    return args[index];
+  }
+}

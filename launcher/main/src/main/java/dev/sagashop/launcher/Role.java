@@ -1,0 +1,58 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.gateway.GatewayVerticle;
+import dev.sagashop.order.OrderVerticle;
+import dev.sagashop.payment.PaymentVerticle;
+import dev.sagashop.stock.StockVerticle;
+import io.vertx.core.Deployable;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/** What a process runs. {@code infra} is the embedded Kafka / Mongo-protocol / MySQL-compatible servers alone. */
+public enum Role {
+  GATEWAY(GatewayVerticle::new),
+  ORDER(OrderVerticle::new),
+  STOCK(StockVerticle::new),
+  PAYMENT(PaymentVerticle::new),
+  INFRA(null);
+
+  private final Supplier<Deployable> verticle;
+
+  Role(Supplier<Deployable> verticle) {
+    this.verticle = verticle;
+  }
+
+  Supplier<Deployable> verticle() {
+    return verticle;
+  }
+
+  boolean isService() {
+    return this == ORDER || this == STOCK || this == PAYMENT;
+  }
+
+  /** Every role but {@code infra}, which the all-in-one process covers by embedding what is not configured. */
+  static Set<Role> all() {
+    return EnumSet.complementOf(EnumSet.of(INFRA));
+  }
+
+  /** Parses "gateway,order" (or "all"); unknown names are refused with the list of known ones. */
+  static Set<Role> parse(String text) {
+    if (text == null || text.isBlank() || text.trim().equalsIgnoreCase("all")) {
+      return all();
+    }
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (String name : text.split(",")) {
+      try {
+        roles.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown role '" + name.trim() + "'; known roles: all, "
+          + String.join(", ", Arrays.stream(values()).map(r -> r.name().toLowerCase(Locale.ROOT)).toList()), e);
+      }
+    }
+    return roles;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.contracts.Settings;
+import dev.sagashop.gateway.GatewayVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** One process of the shop: the embedded servers it needs and the verticles of its roles, on one Vert.x. */
+public final class Shop implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Shop.class);
+
+  private final Vertx vertx;
+  private final EmbeddedInfra infra;
+  private final JsonObject config;
+  private final List<String> deployments = new ArrayList<>();
+
+  private Shop(Vertx vertx, EmbeddedInfra infra, JsonObject config) {
+    this.vertx = vertx;
+    this.infra = infra;
+    this.config = config;
+  }
+
+  /** Starts the roles' embedded servers and verticles; blocks until they are up or one failed. */
+  public static Shop start(JsonObject config, Set<Role> roles) throws Exception {
+    EmbeddedInfra infra = new EmbeddedInfra();
+    Vertx vertx = Vertx.vertx();
+    Shop shop = null;
+    try {
+      shop = new Shop(vertx, infra, infra.start(config, roles));
+      shop.deploy(roles);
+      return shop;
+    } catch (Exception | Error e) {
+      if (shop != null) {
+        shop.close();
+      } else {
+        vertx.close().await(30, TimeUnit.SECONDS);
+        infra.close();
+      }
+      throw e;
+    }
+  }
+
+  private void deploy(Set<Role> roles) throws Exception {
+    for (Role role : roles) {
+      if (role.verticle() == null) {
+        continue;
+      }
+      DeploymentOptions options = new DeploymentOptions().setConfig(config);
+      if (role == Role.GATEWAY) {
+        int instances = Settings.integer(config, "GATEWAY_INSTANCES", 0);
+        options.setInstances(instances > 0 ? instances : Runtime.getRuntime().availableProcessors());
+      }
+      deployments.add(vertx.deployVerticle(role.verticle(), options).await(60, TimeUnit.SECONDS));
+      log.info("deployed {}", role.name().toLowerCase());
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The configuration the verticles got, embedded servers' addresses included. */
+  public JsonObject config() {
+    return config;
+  }
+
+  public int gatewayPort() {
+    return Settings.integer(config, GatewayVerticle.PORT, 8000);
+  }
+
+  /** Undeploys the verticles, then stops the embedded servers: in-flight work drains before its storage goes. */
+  @Override
+  public void close() throws Exception {
+    try {
+      Future.join(deployments.stream().map(vertx::undeploy).toList()).await(30, TimeUnit.SECONDS);
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } finally {
+      infra.close();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.sagashop.launcher;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The configuration, later sources overriding earlier ones key by key: the defaults inside the jar
+ * ({@code config/default.yaml}), an optional file ({@code --config} or {@code SHOP_CONFIG}), the environment,
+ * and finally the command line.
+ */
+final class ShopConfig {
+
+  static final String DEFAULTS = "config/default.yaml";
+
+  private ShopConfig() {
+  }
+
+  static JsonObject load(String file, JsonObject commandLine) throws Exception {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
+      .addStore(yaml(DEFAULTS, false));
+    String extra = file != null ? file : System.getenv("SHOP_CONFIG");
+    if (extra != null && !extra.isBlank()) {
+      options.addStore(yaml(extra, false));
+    }
+    options.addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true)));
+    Vertx vertx = Vertx.vertx();
+    try {
+      return ConfigRetriever.create(vertx, options).getConfig().await(30, TimeUnit.SECONDS).mergeIn(commandLine);
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static ConfigStoreOptions yaml(String path, boolean optional) {
+    return new ConfigStoreOptions().setType("file").setFormat("yaml").setOptional(optional)
+      .setConfig(new JsonObject().put("path", path));
+  }
+}

@@ -1,0 +1,106 @@
+package dev.sagashop.order;
+
+import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.OrderApi;
+import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.service.BalanceOperations;
+import dev.sagashop.service.Operations;
+import dev.sagashop.service.ServiceMongo;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** The order service: orders and their items, in its own database. */
+public class OrderVerticle extends VerticleBase {
+
+  /** Concurrent addItem calls on one order retry their conditional update this often before answering 409. */
+  private static final int ADD_ITEM_ATTEMPTS = 8;
+
+  private MongoClient mongo;
+  private OrderStore orders;
+
+  @Override
+  public Future<?> start() {
+    mongo = ServiceMongo.client(vertx, config(), OrderApi.SERVICE);
+    orders = new OrderStore(mongo);
+    return Operations.on(vertx)
+      .handle(OrderApi.CREATE, this::create)
+      .handle(OrderApi.FIND, this::find)
+      .handle(OrderApi.ADD_ITEM, this::addItem)
+      .handle(OrderApi.BATCH_INIT, this::batchInit)
+      .handle(OrderApi.HEALTH, request -> ServiceMongo.ping(mongo, OrderApi.SERVICE))
+      .registered();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return mongo.close();
+  }
+
+  private Future<JsonObject> create(JsonObject request) {
+    Order order = Order.open(Ids.newId(), Ids.require("user_id", request.getString("user_id")));
+    return orders.insert(order).map(done -> new JsonObject().put("order_id", order.id()));
+  }
+
+  private Future<JsonObject> find(JsonObject request) {
+    return orders.find(Ids.require("order_id", request.getString("order_id"))).map(Order::toApi);
+  }
+
+  private Future<JsonObject> addItem(JsonObject request) {
+    String orderId = Ids.require("order_id", request.getString("order_id"));
+    String itemId = Ids.require("item_id", request.getString("item_id"));
+    long quantity = Amounts.field(request, "quantity");
+    if (quantity == 0) {
+      throw ServiceException.badRequest("quantity must be at least 1");
+    }
+    long price = Amounts.field(request, "price");
+    return addItem(orderId, itemId, quantity, price, 1).map(Order::toApi);
+  }
+
+  private Future<Order> addItem(String orderId, String itemId, long quantity, long price, int attempt) {
+    return orders.find(orderId).compose(order -> {
+      if (order.status() != Order.Status.OPEN) {
+        return Future.failedFuture(ServiceException.conflict("order " + orderId + (order.status() == Order.Status.PAID
+          ? " is already paid" : " is being checked out") + "; items can no longer be added"));
+      }
+      Order changed = order.withItem(itemId, quantity, price);
+      return orders.replaceIfUnchanged(changed, order.version()).compose(stored -> {
+        if (stored) {
+          return Future.succeededFuture(changed);
+        }
+        if (attempt < ADD_ITEM_ATTEMPTS) {
+          return addItem(orderId, itemId, quantity, price, attempt + 1);
+        }
+        return Future.failedFuture(ServiceException.conflict("order " + orderId + " is being changed concurrently"));
+      });
+    });
+  }
+
+  /** Orders "0".."n-1", each for a random user holding two random items (quantity 1 each). */
+  private Future<JsonObject> batchInit(JsonObject request) {
+    long n = Amounts.field(request, "n");
+    long items = Amounts.field(request, "n_items");
+    long users = Amounts.field(request, "n_users");
+    long price = Amounts.field(request, "item_price");
+    if (n > BalanceOperations.MAX_BATCH) {
+      throw ServiceException.badRequest("n must be at most " + BalanceOperations.MAX_BATCH);
+    }
+    if (n > 0 && (items == 0 || users == 0)) {
+      throw ServiceException.badRequest("n_items and n_users must be at least 1");
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    List<Order> batch = new ArrayList<>((int) n);
+    for (long i = 0; i < n; i++) {
+      batch.add(Order.open(Long.toString(i), Long.toString(random.nextLong(users)))
+        .withItem(Long.toString(random.nextLong(items)), 1, price)
+        .withItem(Long.toString(random.nextLong(items)), 1, price));
+    }
+    return orders.replaceAll(batch).map(done -> new JsonObject().put("msg", "Batch init for " + n + " orders successful"));
+  }
+}

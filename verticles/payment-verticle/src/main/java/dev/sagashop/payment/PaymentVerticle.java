@@ -1,0 +1,56 @@
+package dev.sagashop.payment;
+
+import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.service.BalanceOperations;
+import dev.sagashop.service.BalanceStore;
+import dev.sagashop.service.Operations;
+import dev.sagashop.service.ServiceMongo;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+
+/** The payment service: users and their credit, in its own database. */
+public class PaymentVerticle extends VerticleBase {
+
+  static final String USERS = "users";
+
+  private MongoClient mongo;
+  private BalanceOperations users;
+
+  @Override
+  public Future<?> start() {
+    mongo = ServiceMongo.client(vertx, config(), PaymentApi.SERVICE);
+    users = new BalanceOperations(new BalanceStore(mongo, USERS, "credit", "user"), "user_id");
+    return Operations.on(vertx)
+      .handle(PaymentApi.CREATE_USER, this::createUser)
+      .handle(PaymentApi.FIND_USER, users.find(PaymentVerticle::view))
+      .handle(PaymentApi.ADD_FUNDS, users.add())
+      .handle(PaymentApi.PAY, users.subtract())
+      .handle(PaymentApi.BATCH_INIT, this::batchInit)
+      .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE))
+      .registered();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return mongo.close();
+  }
+
+  private Future<JsonObject> createUser(JsonObject request) {
+    String id = Ids.newId();
+    return mongo.insert(USERS, new JsonObject().put("_id", id).put("credit", 0L))
+      .map(done -> new JsonObject().put("user_id", id));
+  }
+
+  private Future<JsonObject> batchInit(JsonObject request) {
+    long money = Amounts.field(request, "starting_money");
+    return users.batchInit(Amounts.field(request, "n"), id -> new JsonObject().put("credit", money));
+  }
+
+  private static JsonObject view(JsonObject user) {
+    return new JsonObject().put("user_id", user.getString("_id")).put("credit", user.getLong("credit"));
+  }
+}

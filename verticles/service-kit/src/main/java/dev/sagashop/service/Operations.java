@@ -1,0 +1,68 @@
+package dev.sagashop.service;
+
+import dev.sagashop.contracts.ServiceException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A service's operations on the event bus: each address maps to a handler from request JSON to reply JSON.
+ * A {@link ServiceException} reaches the caller as its status and message; anything else is logged and reported
+ * as a 500, without internals.
+ */
+public final class Operations {
+
+  private static final Logger log = LoggerFactory.getLogger(Operations.class);
+
+  /** Handles one request. */
+  @FunctionalInterface
+  public interface Operation {
+    Future<JsonObject> handle(JsonObject request);
+  }
+
+  private final Vertx vertx;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  private Operations(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  public static Operations on(Vertx vertx) {
+    return new Operations(vertx);
+  }
+
+  public Operations handle(String address, Operation operation) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address, message -> dispatch(address, operation, message)));
+    return this;
+  }
+
+  /** Completes once every consumer is registered. */
+  public Future<Void> registered() {
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+  }
+
+  private static void dispatch(String address, Operation operation, Message<JsonObject> message) {
+    Future<JsonObject> reply;
+    try {
+      JsonObject body = message.body();
+      reply = operation.handle(body == null ? new JsonObject() : body);
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onSuccess(message::reply).onFailure(failure -> {
+      if (failure instanceof ServiceException refusal) {
+        message.fail(refusal.status(), refusal.getMessage());
+      } else {
+        log.error("{} failed", address, failure);
+        message.fail(500, address + " failed: " + failure.getClass().getSimpleName());
+      }
+    });
+  }
+}
