@@ -1,0 +1,95 @@
+package dev.sagashop.infra.kafka;
+
+import dev.sagashop.infra.LoopbackPorts;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * A single-node Kafka broker and KRaft controller in this JVM, on loopback, with its log under {@code logDir}, so
+ * messages and committed offsets survive a restart. Segments reach the OS page cache on append (Kafka's default),
+ * which a process kill does not lose.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+
+  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /**
+   * Formats {@code logDir} on first use, then starts.
+   *
+   * @param port           the client port; 0 picks a free one
+   * @param controllerPort the KRaft controller port; 0 picks a free one
+   * @param partitions     partitions of topics created on first use
+   */
+  public static EmbeddedKafka start(Path logDir, int port, int controllerPort, int partitions) throws Exception {
+    Files.createDirectories(logDir);
+    int brokerPort = LoopbackPorts.orFree(port);
+    int quorumPort = LoopbackPorts.orFree(controllerPort);
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@127.0.0.1:" + quorumPort);
+    props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + quorumPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("log.dirs", logDir.toString());
+    props.put("num.partitions", Integer.toString(partitions));
+    props.put("auto.create.topics.enable", "true");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "8");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    // A small machine: few threads, and no 128 MB cleaner buffer on the heap.
+    props.put("num.network.threads", "2");
+    props.put("num.io.threads", "2");
+    props.put("background.threads", "2");
+    props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+    props.put("log.retention.hours", "24");
+    props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+    KafkaConfig config = new KafkaConfig(props);
+
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      new Formatter()
+        .setClusterId(Uuid.randomUuid().toString())
+        .setNodeId(1)
+        .setDirectories(List.of(logDir.toString()))
+        .setMetadataLogDirectory(logDir.toString())
+        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+        .setControllerListenerName("CONTROLLER")
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        .run();
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    return new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+  }
+}
