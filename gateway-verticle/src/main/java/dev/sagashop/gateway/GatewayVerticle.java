@@ -4,11 +4,13 @@ import dev.sagashop.contracts.Amounts;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.contracts.SagaApi;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.StockApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -25,18 +27,22 @@ public class GatewayVerticle extends VerticleBase {
 
   public static final String PORT = "GATEWAY_PORT";
   public static final String HOST = "GATEWAY_HOST";
+  /** A checkout waits for its saga's outcome; past this it answers 504 and the saga carries on. */
+  public static final String CHECKOUT_TIMEOUT_MS = "CHECKOUT_TIMEOUT_MS";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
   /** Bounds one batch_init request, so a typo cannot ask for a billion records. */
   private static final long MAX_BATCH = 1_000_000;
 
   private ServiceClient services;
+  private DeliveryOptions checkoutDeadline;
   private Readiness readiness;
   private HttpServer server;
 
   @Override
   public Future<?> start() {
     services = new ServiceClient(vertx, config());
+    checkoutDeadline = new DeliveryOptions().setSendTimeout(Settings.number(config(), CHECKOUT_TIMEOUT_MS, 60_000));
     readiness = new Readiness(vertx, services);
     Router router = Router.router(vertx);
 
@@ -56,6 +62,10 @@ public class GatewayVerticle extends VerticleBase {
     router.post("/orders/batch_init/:n/:n_items/:n_users/:item_price").handler(this::batchInitOrders);
     router.get("/orders/find/:order_id").handler(this::findOrder);
     router.post("/orders/addItem/:order_id/:item_id/:quantity").handler(this::addItem);
+    router.post("/orders/checkout/:order_id").handler(this::checkout);
+
+    router.get("/sagas/:saga_id").handler(this::findSaga);
+    router.get("/orders/:order_id/saga").handler(this::findSagaOfOrder);
 
     router.get("/health/live").handler(this::live);
     router.get("/health/ready").handler(readiness::handle);
@@ -150,6 +160,19 @@ public class GatewayVerticle extends VerticleBase {
       .put("quantity", Amounts.parsePositive("quantity", ctx.pathParam("quantity")));
     reply(ctx, services.call(StockApi.FIND, new JsonObject().put("item_id", request.getString("item_id")))
       .compose(item -> services.call(OrderApi.ADD_ITEM, request.put("price", item.getLong("price")))));
+  }
+
+  /** 200 once the order is paid, stock taken and credit charged; 4xx with the reason if it cannot be. */
+  private void checkout(RoutingContext ctx) {
+    reply(ctx, services.call(OrderApi.CHECKOUT, ids(ctx, "order_id"), checkoutDeadline));
+  }
+
+  private void findSaga(RoutingContext ctx) {
+    reply(ctx, services.call(SagaApi.FIND, ids(ctx, "saga_id")));
+  }
+
+  private void findSagaOfOrder(RoutingContext ctx) {
+    reply(ctx, services.call(SagaApi.FIND_BY_ORDER, ids(ctx, "order_id")));
   }
 
   private void live(RoutingContext ctx) {

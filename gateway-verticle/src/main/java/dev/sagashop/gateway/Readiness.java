@@ -2,6 +2,7 @@ package dev.sagashop.gateway;
 
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.contracts.SagaApi;
 import dev.sagashop.contracts.StockApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -16,7 +17,7 @@ import java.util.stream.Collectors;
 
 /**
  * {@code /health/ready}: 200 once every service answers its health operation (which reaches that service's
- * database), 503 with the reasons otherwise. A service that is not deployed has no health handler, so it counts
+ * database; the saga coordinator's reaches MySQL and Kafka), 503 with the reasons otherwise. A service that is not deployed has no health handler, so it counts
  * as not ready too.
  */
 final class Readiness {
@@ -28,7 +29,7 @@ final class Readiness {
   Readiness(Vertx vertx, ServiceClient services) {
     checks = HealthChecks.create(vertx);
     DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(DEADLINE_MS);
-    for (String operation : List.of(OrderApi.HEALTH, StockApi.HEALTH, PaymentApi.HEALTH)) {
+    for (String operation : List.of(OrderApi.HEALTH, StockApi.HEALTH, PaymentApi.HEALTH, SagaApi.HEALTH)) {
       String service = operation.substring(0, operation.indexOf('.'));
       checks.register(service, DEADLINE_MS, promise -> services.call(operation, new JsonObject(), deadline)
         .onSuccess(reply -> promise.complete(Status.OK(reply)))

@@ -1,7 +1,9 @@
 package dev.sagashop.launcher;
 
 import dev.sagashop.contracts.Settings;
+import dev.sagashop.infra.kafka.EmbeddedKafka;
 import dev.sagashop.infra.mongo.EmbeddedMongo;
+import dev.sagashop.infra.mysql.EmbeddedMariaDb;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,16 +18,22 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 
 /**
  * Starts the embedded servers a process needs because no external address was configured, keeping their data
  * under {@code DATA_DIR}, and writes their loopback addresses into the configuration the verticles receive.
- * A lock file keeps two processes from sharing one data folder.
+ * The {@code infra} role starts all three regardless. A lock file keeps two processes off one data folder.
  */
 final class EmbeddedInfra implements AutoCloseable {
 
   static final String DATA_DIR = "DATA_DIR";
   static final String MONGO_URL = "MONGO_URL";
+  static final String KAFKA = "KAFKA_BOOTSTRAP_SERVERS";
+  static final String MYSQL_URL = "MYSQL_URL";
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedInfra.class);
 
@@ -33,23 +41,66 @@ final class EmbeddedInfra implements AutoCloseable {
   private FileChannel lockChannel;
   private FileLock lock;
 
-  /** Starts what {@code roles} need and {@code config} lacks; returns the configuration with their addresses. */
-  JsonObject start(JsonObject config, Set<Role> roles) {
+  /** Starts (in parallel) what {@code roles} need and {@code config} lacks; returns the config with their addresses. */
+  JsonObject start(JsonObject config, Set<Role> roles) throws Exception {
     JsonObject effective = config.copy();
-    boolean infraRole = roles.contains(Role.INFRA);
-    boolean needsMongo = infraRole || roles.stream().anyMatch(Role::isService);
-    if (needsMongo && (infraRole || Settings.string(config, MONGO_URL, null) == null)) {
-      EmbeddedMongo mongo = EmbeddedMongo.start(dataDir(config).resolve("mongo"),
-        Settings.integer(config, "EMBEDDED_MONGO_PORT", 0));
-      started.add(mongo);
-      effective.put(MONGO_URL, mongo.connectionString());
-      log.info("embedded MongoDB-protocol server on {} (data in {})", mongo.connectionString(),
-        dataDir(config).resolve("mongo"));
+    boolean all = roles.contains(Role.INFRA);
+    List<CompletableFuture<?>> starting = new ArrayList<>();
+    if (needed(config, roles, all, MONGO_URL, Role::usesMongo)) {
+      Path dir = dataDir(config).resolve("mongo");
+      starting.add(launch("MongoDB-protocol server", () -> {
+        EmbeddedMongo mongo = EmbeddedMongo.start(dir, Settings.integer(config, "EMBEDDED_MONGO_PORT", 0));
+        effective.put(MONGO_URL, mongo.connectionString());
+        return mongo;
+      }));
+    }
+    if (needed(config, roles, all, KAFKA, Role::usesKafka)) {
+      Path dir = dataDir(config).resolve("kafka");
+      starting.add(launch("Kafka broker", () -> {
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.integer(config, "EMBEDDED_KAFKA_PORT", 0),
+          Settings.integer(config, "EMBEDDED_KAFKA_CONTROLLER_PORT", 0), Settings.integer(config, "KAFKA_PARTITIONS", 8));
+        effective.put(KAFKA, kafka.bootstrapServers());
+        return kafka;
+      }));
+    }
+    if (needed(config, roles, all, MYSQL_URL, Role::usesMysql)) {
+      Path dir = dataDir(config).resolve("mysql");
+      Path binaries = Path.of(Settings.string(config, "MARIADB_BASE_DIR", EmbeddedMariaDb.defaultBaseDir().toString()));
+      starting.add(launch("MariaDB server", () -> {
+        EmbeddedMariaDb mariaDb = EmbeddedMariaDb.start(binaries, dir, Settings.integer(config, "EMBEDDED_MYSQL_PORT", 0));
+        effective.put(MYSQL_URL, mariaDb.url() + "/saga");
+        return mariaDb;
+      }));
+    }
+    try {
+      CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
     }
     return effective;
   }
 
-  private Path dataDir(JsonObject config) {
+  private static boolean needed(JsonObject config, Set<Role> roles, boolean all, String key, Predicate<Role> uses) {
+    return all || (roles.stream().anyMatch(uses) && Settings.string(config, key, null) == null);
+  }
+
+  private CompletableFuture<AutoCloseable> launch(String what, Callable<AutoCloseable> start) {
+    return CompletableFuture.supplyAsync(() -> {
+      long began = System.nanoTime();
+      try {
+        AutoCloseable server = start.call();
+        synchronized (started) {
+          started.add(server);
+        }
+        log.info("embedded {} up in {} ms", what, (System.nanoTime() - began) / 1_000_000);
+        return server;
+      } catch (Exception e) {
+        throw new CompletionException(new IllegalStateException("could not start the embedded " + what, e));
+      }
+    });
+  }
+
+  private synchronized Path dataDir(JsonObject config) {
     Path dir = Path.of(Settings.string(config, DATA_DIR, "./data")).toAbsolutePath().normalize();
     if (lock == null) {
       try {
@@ -66,16 +117,21 @@ final class EmbeddedInfra implements AutoCloseable {
     return dir;
   }
 
+  /** Stops the servers in reverse order of start. */
   @Override
   public void close() {
-    for (int i = started.size() - 1; i >= 0; i--) {
+    List<AutoCloseable> servers;
+    synchronized (started) {
+      servers = new ArrayList<>(started);
+      started.clear();
+    }
+    for (int i = servers.size() - 1; i >= 0; i--) {
       try {
-        started.get(i).close();
+        servers.get(i).close();
       } catch (Exception e) {
         log.warn("could not stop an embedded server cleanly", e);
       }
     }
-    started.clear();
     try {
       if (lock != null) {
         lock.release();

@@ -3,6 +3,7 @@ package dev.sagashop.launcher;
 import dev.sagashop.gateway.GatewayVerticle;
 import dev.sagashop.order.OrderVerticle;
 import dev.sagashop.payment.PaymentVerticle;
+import dev.sagashop.saga.SagaCoordinatorVerticle;
 import dev.sagashop.stock.StockVerticle;
 import io.vertx.core.Deployable;
 
@@ -14,10 +15,12 @@ import java.util.function.Supplier;
 
 /** What a process runs. {@code infra} is the embedded Kafka / Mongo-protocol / MySQL-compatible servers alone. */
 public enum Role {
-  GATEWAY(GatewayVerticle::new),
+  // Deployed in this order: the participants and the coordinator before the gateway that calls them.
   ORDER(OrderVerticle::new),
   STOCK(StockVerticle::new),
   PAYMENT(PaymentVerticle::new),
+  SAGA(SagaCoordinatorVerticle::new),
+  GATEWAY(GatewayVerticle::new),
   INFRA(null);
 
   private final Supplier<Deployable> verticle;
@@ -30,8 +33,16 @@ public enum Role {
     return verticle;
   }
 
-  boolean isService() {
+  boolean usesMongo() {
     return this == ORDER || this == STOCK || this == PAYMENT;
+  }
+
+  boolean usesKafka() {
+    return usesMongo() || this == SAGA;
+  }
+
+  boolean usesMysql() {
+    return this == SAGA;
   }
 
   /** Every role but {@code infra}, which the all-in-one process covers by embedding what is not configured. */

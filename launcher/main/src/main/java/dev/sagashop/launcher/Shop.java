@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.gateway.GatewayVerticle;
+import dev.sagashop.service.messaging.KafkaTopics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,7 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +25,7 @@ public final class Shop implements AutoCloseable {
   private final Vertx vertx;
   private final EmbeddedInfra infra;
   private final JsonObject config;
-  private final List<String> deployments = new ArrayList<>();
+  private final Map<Role, String> deployments = new EnumMap<>(Role.class);
 
   private Shop(Vertx vertx, EmbeddedInfra infra, JsonObject config) {
     this.vertx = vertx;
@@ -51,18 +54,34 @@ public final class Shop implements AutoCloseable {
   }
 
   private void deploy(Set<Role> roles) throws Exception {
-    for (Role role : roles) {
-      if (role.verticle() == null) {
-        continue;
-      }
-      DeploymentOptions options = new DeploymentOptions().setConfig(config);
-      if (role == Role.GATEWAY) {
-        int instances = Settings.integer(config, "GATEWAY_INSTANCES", 0);
-        options.setInstances(instances > 0 ? instances : Runtime.getRuntime().availableProcessors());
-      }
-      deployments.add(vertx.deployVerticle(role.verticle(), options).await(60, TimeUnit.SECONDS));
-      log.info("deployed {}", role.name().toLowerCase());
+    if (roles.stream().anyMatch(Role::usesKafka)) {
+      KafkaTopics.ensure(vertx, config).await(60, TimeUnit.SECONDS);
     }
+    for (Role role : roles) {
+      if (role.verticle() != null) {
+        deploy(role).await(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Deploys a role's verticle in this process. */
+  public Future<String> deploy(Role role) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    if (role == Role.GATEWAY) {
+      int instances = Settings.integer(config, "GATEWAY_INSTANCES", 0);
+      options.setInstances(instances > 0 ? instances : Runtime.getRuntime().availableProcessors());
+    }
+    return vertx.deployVerticle(role.verticle(), options).onSuccess(id -> {
+      deployments.put(role, id);
+      log.info("deployed {}", role.name().toLowerCase());
+    });
+  }
+
+  /** Undeploys a role's verticle; its work is left to whoever deploys it again. */
+  public Future<Void> undeploy(Role role) {
+    String id = deployments.remove(role);
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id)
+      .onSuccess(done -> log.info("undeployed {}", role.name().toLowerCase()));
   }
 
   public Vertx vertx() {
@@ -82,7 +101,12 @@ public final class Shop implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      Future.join(deployments.stream().map(vertx::undeploy).toList()).await(30, TimeUnit.SECONDS);
+      // The gateway first, so no new request starts while the services drain.
+      List<Role> roles = new ArrayList<>(deployments.keySet());
+      java.util.Collections.reverse(roles);
+      for (Role role : roles) {
+        undeploy(role).await(30, TimeUnit.SECONDS);
+      }
       vertx.close().await(30, TimeUnit.SECONDS);
     } finally {
       infra.close();

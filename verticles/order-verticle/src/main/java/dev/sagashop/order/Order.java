@@ -1,6 +1,7 @@
 package dev.sagashop.order;
 
 import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.Checkout;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -43,17 +44,32 @@ record Order(String id, String userId, List<Line> lines, long totalCost, Status 
     return new Order(id, userId, List.copyOf(added), cost, status, version + 1, sagaId, lastError);
   }
 
+  /** This order locked for checkout by saga {@code sagaId}: no item can be added until the saga ends. */
+  Order lockedFor(String sagaId) {
+    return new Order(id, userId, lines, totalCost, Status.CHECKING_OUT, version + 1, sagaId, null);
+  }
+
+  /** What the checkout saga carries. */
+  Checkout checkout() {
+    return new Checkout(id, userId, lines.stream().map(line -> new Checkout.Line(line.itemId(), line.quantity()))
+      .toList(), totalCost);
+  }
+
   /** As the public API shows it. */
   JsonObject toApi() {
     JsonArray items = new JsonArray();
     lines.forEach(line -> items.add(new JsonArray().add(line.itemId()).add(line.quantity())));
-    return new JsonObject()
+    JsonObject api = new JsonObject()
       .put("order_id", id)
       .put("paid", status == Status.PAID)
       .put("items", items)
       .put("user_id", userId)
       .put("total_cost", totalCost)
       .put("status", status.name());
+    if (status == Status.OPEN && lastError != null) {
+      api.put("last_error", lastError);
+    }
+    return api;
   }
 
   JsonObject toDocument() {

@@ -4,7 +4,9 @@ import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.MongoBulk;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
 
 import java.util.List;
 
@@ -37,6 +39,33 @@ final class OrderStore {
       .put("version", readVersion)
       .put("status", Order.Status.OPEN.name());
     return mongo.findOneAndReplace(ORDERS, unchanged, changed.toDocument()).map(previous -> previous != null);
+  }
+
+  /** Pays the order locked by this saga; the paid order, or null if it is not locked by it. */
+  Future<Order> markPaid(String orderId, String sagaId) {
+    return settle(orderId, sagaId, new JsonObject().put("status", Order.Status.PAID.name()));
+  }
+
+  /** Unlocks the order locked by this saga, recording why; the reopened order, or null if not locked by it. */
+  Future<Order> reopen(String orderId, String sagaId, String reason) {
+    return settle(orderId, sagaId, new JsonObject().put("status", Order.Status.OPEN.name()).put("last_error", reason));
+  }
+
+  private Future<Order> settle(String orderId, String sagaId, JsonObject fields) {
+    JsonObject lockedBySaga = new JsonObject()
+      .put("_id", orderId)
+      .put("status", Order.Status.CHECKING_OUT.name())
+      .put("saga_id", sagaId);
+    JsonObject update = new JsonObject().put("$set", fields).put("$inc", new JsonObject().put("version", 1L));
+    return mongo.findOneAndUpdateWithOptions(ORDERS, lockedBySaga, update, new FindOptions(),
+        new UpdateOptions().setReturningNewDocument(true))
+      .map(document -> document == null ? null : Order.fromDocument(document));
+  }
+
+  /** Orders left locked, for re-announcing their checkouts after a restart. A full scan: start-up only. */
+  Future<List<Order>> checkingOut() {
+    return mongo.find(ORDERS, new JsonObject().put("status", Order.Status.CHECKING_OUT.name()))
+      .map(documents -> documents.stream().map(Order::fromDocument).toList());
   }
 
   /** Creates or replaces these orders in bulk. */

@@ -6,7 +6,15 @@ import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.Operations;
+import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.Topics;
 import dev.sagashop.service.ServiceMongo;
+import dev.sagashop.service.messaging.KafkaSettings;
+import dev.sagashop.service.messaging.Participant;
+import dev.sagashop.service.messaging.SagaProducer;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -14,33 +22,72 @@ import io.vertx.ext.mongo.MongoClient;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The order service: orders and their items, in its own database. */
 public class OrderVerticle extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(OrderVerticle.class);
   /** Concurrent addItem calls on one order retry their conditional update this often before answering 409. */
   private static final int ADD_ITEM_ATTEMPTS = 8;
 
   private MongoClient mongo;
   private OrderStore orders;
+  private SagaProducer producer;
+  private Checkouts checkouts;
+  private Participant participant;
+  private KafkaConsumer<String, String> outcomes;
+  private long sweepTimer;
 
   @Override
   public Future<?> start() {
     mongo = ServiceMongo.client(vertx, config(), OrderApi.SERVICE);
     orders = new OrderStore(mongo);
+    String instance = OrderApi.SERVICE + "-" + Ids.newId().substring(0, 8);
+    producer = new SagaProducer(vertx, config(), instance);
+    checkouts = new Checkouts(orders, producer);
     return Operations.on(vertx)
       .handle(OrderApi.CREATE, this::create)
       .handle(OrderApi.FIND, this::find)
       .handle(OrderApi.ADD_ITEM, this::addItem)
       .handle(OrderApi.BATCH_INIT, this::batchInit)
+      .handle(OrderApi.CHECKOUT, request -> checkouts.checkout(Ids.require("order_id", request.getString("order_id"))))
       .handle(OrderApi.HEALTH, request -> ServiceMongo.ping(mongo, OrderApi.SERVICE))
-      .registered();
+      .registered()
+      .compose(registered -> listenForOutcomes(instance))
+      .compose(listening -> Participant.start(vertx, config(), OrderApi.SERVICE, checkouts::apply))
+      .onSuccess(started -> {
+        participant = started;
+        sweepTimer = vertx.setPeriodic(Checkouts.READ_BACK_AFTER.toMillis() / 2, tick -> checkouts.sweep());
+        checkouts.recover().onFailure(failure -> log.warn("could not re-announce locked orders", failure));
+      });
+  }
+
+  /** Every replica reads every outcome (a group of its own, from now on): it may hold the caller's request. */
+  private Future<Void> listenForOutcomes(String instance) {
+    Map<String, String> settings = KafkaSettings.consumer(config(), instance + "-outcomes", instance);
+    settings.put("auto.offset.reset", "latest");
+    settings.put("enable.auto.commit", "true");
+    outcomes = KafkaConsumer.create(vertx, settings);
+    outcomes.handler(record -> {
+      try {
+        checkouts.onBroadcast(SagaMessage.decode(record.value()));
+      } catch (RuntimeException malformed) {
+        log.warn("ignoring a malformed checkout outcome: {}", malformed.getMessage());
+      }
+    });
+    return outcomes.subscribe(Topics.ORDER_OUTCOMES);
   }
 
   @Override
   public Future<?> stop() {
-    return mongo.close();
+    vertx.cancelTimer(sweepTimer);
+    Future<Void> stopped = participant == null ? Future.succeededFuture() : participant.stop();
+    return stopped
+      .eventually(() -> outcomes == null ? Future.succeededFuture() : outcomes.close())
+      .eventually(producer::close)
+      .eventually(mongo::close);
   }
 
   private Future<JsonObject> create(JsonObject request) {

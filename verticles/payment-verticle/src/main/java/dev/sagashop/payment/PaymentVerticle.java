@@ -1,16 +1,22 @@
 package dev.sagashop.payment;
 
 import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.BalanceStore;
+import dev.sagashop.service.HoldCommands;
 import dev.sagashop.service.Operations;
 import dev.sagashop.service.ServiceMongo;
+import dev.sagashop.service.messaging.Participant;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
+
+import java.util.Map;
 
 /** The payment service: users and their credit, in its own database. */
 public class PaymentVerticle extends VerticleBase {
@@ -18,12 +24,14 @@ public class PaymentVerticle extends VerticleBase {
   static final String USERS = "users";
 
   private MongoClient mongo;
+  private Participant participant;
   private BalanceOperations users;
 
   @Override
   public Future<?> start() {
     mongo = ServiceMongo.client(vertx, config(), PaymentApi.SERVICE);
-    users = new BalanceOperations(new BalanceStore(mongo, USERS, "credit", "user"), "user_id");
+    BalanceStore store = new BalanceStore(mongo, USERS, "credit", "user");
+    users = new BalanceOperations(store, "user_id");
     return Operations.on(vertx)
       .handle(PaymentApi.CREATE_USER, this::createUser)
       .handle(PaymentApi.FIND_USER, users.find(PaymentVerticle::view))
@@ -31,12 +39,15 @@ public class PaymentVerticle extends VerticleBase {
       .handle(PaymentApi.PAY, users.subtract())
       .handle(PaymentApi.BATCH_INIT, this::batchInit)
       .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE))
-      .registered();
+      .registered()
+      .compose(registered -> Participant.start(vertx, config(), PaymentApi.SERVICE, new HoldCommands(store,
+        MessageTypes.CHARGE_CREDIT, MessageTypes.REFUND_CREDIT, MessageTypes.CONFIRM_CREDIT, checkout -> Map.of(checkout.userId(), checkout.totalCost()))))
+      .onSuccess(started -> participant = started);
   }
 
   @Override
   public Future<?> stop() {
-    return mongo.close();
+    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close);
   }
 
   private Future<JsonObject> createUser(JsonObject request) {

@@ -1,12 +1,16 @@
 package dev.sagashop.stock;
 
 import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.StockApi;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.BalanceStore;
+import dev.sagashop.service.HoldCommands;
 import dev.sagashop.service.Operations;
 import dev.sagashop.service.ServiceMongo;
+import dev.sagashop.service.messaging.Participant;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -18,12 +22,14 @@ public class StockVerticle extends VerticleBase {
   static final String ITEMS = "items";
 
   private MongoClient mongo;
+  private Participant participant;
   private BalanceOperations items;
 
   @Override
   public Future<?> start() {
     mongo = ServiceMongo.client(vertx, config(), StockApi.SERVICE);
-    items = new BalanceOperations(new BalanceStore(mongo, ITEMS, "stock", "item"), "item_id");
+    BalanceStore store = new BalanceStore(mongo, ITEMS, "stock", "item");
+    items = new BalanceOperations(store, "item_id");
     return Operations.on(vertx)
       .handle(StockApi.CREATE, this::create)
       .handle(StockApi.FIND, items.find(StockVerticle::view))
@@ -31,12 +37,15 @@ public class StockVerticle extends VerticleBase {
       .handle(StockApi.SUBTRACT, items.subtract())
       .handle(StockApi.BATCH_INIT, this::batchInit)
       .handle(StockApi.HEALTH, request -> ServiceMongo.ping(mongo, StockApi.SERVICE))
-      .registered();
+      .registered()
+      .compose(registered -> Participant.start(vertx, config(), StockApi.SERVICE, new HoldCommands(store,
+        MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK, MessageTypes.CONFIRM_STOCK, Checkout::quantities)))
+      .onSuccess(started -> participant = started);
   }
 
   @Override
   public Future<?> stop() {
-    return mongo.close();
+    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close);
   }
 
   private Future<JsonObject> create(JsonObject request) {

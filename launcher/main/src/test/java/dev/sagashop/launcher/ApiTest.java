@@ -1,30 +1,22 @@
-package dev.sagashop.gateway;
+package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ShopClient;
 import dev.sagashop.bench.ShopClient.Reply;
-import dev.sagashop.infra.mongo.EmbeddedMongo;
-import dev.sagashop.order.OrderVerticle;
-import dev.sagashop.payment.PaymentVerticle;
-import dev.sagashop.stock.StockVerticle;
+import dev.sagashop.gateway.GatewayVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,48 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The public API of shared/API.md, through HTTP, against the real services and a real Mongo-protocol server. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+/** The public API of shared/API.md, through HTTP, against the whole shop and its real servers. */
 class ApiTest {
 
   private static final String MAX = Long.toString(Long.MAX_VALUE);
 
-  @TempDir
-  static Path dataDir;
-  private EmbeddedMongo mongo;
-  private Vertx vertx;
-  private ShopClient shop;
-
-  @BeforeAll
-  void startShop() throws Exception {
-    mongo = EmbeddedMongo.start(dataDir, 0);
-    vertx = Vertx.vertx();
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    JsonObject config = new JsonObject().put("MONGO_URL", mongo.connectionString())
-      .put("GATEWAY_HOST", "127.0.0.1").put("GATEWAY_PORT", port);
-    DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    Future.all(List.of(vertx.deployVerticle(new StockVerticle(), options),
-        vertx.deployVerticle(new PaymentVerticle(), options), vertx.deployVerticle(new OrderVerticle(), options),
-        vertx.deployVerticle(GatewayVerticle::new, new DeploymentOptions(options).setInstances(2))))
-      .await(30, TimeUnit.SECONDS);
-    shop = new ShopClient(vertx, "http://127.0.0.1:" + port, 64, 10_000);
-  }
-
-  @AfterAll
-  void stopShop() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
-    mongo.close();
-  }
+  private final ShopClient shop = TestShop.client();
 
   private Reply post(String path) {
-    return shop.await(shop.post(path));
+    return TestShop.post(path);
   }
 
   private Reply get(String path) {
-    return shop.await(shop.get(path));
+    return TestShop.get(path);
   }
 
   private static void assertRefused(int status, Reply reply) {

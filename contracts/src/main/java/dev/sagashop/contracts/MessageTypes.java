@@ -1,0 +1,27 @@
+package dev.sagashop.contracts;
+
+/** The {@code type} of a {@link SagaMessage}. Commands go to participants; everything else to the coordinator. */
+public final class MessageTypes {
+
+  /** Order service → coordinator: an order was locked for checkout; payload {order_id, user_id, items, total_cost}. */
+  public static final String CHECKOUT_REQUESTED = "CheckoutRequested";
+
+  public static final String RESERVE_STOCK = "ReserveStock";
+  public static final String RELEASE_STOCK = "ReleaseStock";
+  public static final String CONFIRM_STOCK = "ConfirmStock";
+  public static final String CHARGE_CREDIT = "ChargeCredit";
+  public static final String REFUND_CREDIT = "RefundCredit";
+  public static final String CONFIRM_CREDIT = "ConfirmCredit";
+  public static final String MARK_ORDER_PAID = "MarkOrderPaid";
+  /** Compensates the order's lock; payload adds {reason}. */
+  public static final String REOPEN_ORDER = "ReopenOrder";
+
+  /** Participant → coordinator; payload {command, outcome, reason}. */
+  public static final String REPLY = "Reply";
+
+  /** Order replica → all order replicas: {order_id, paid, reason}. */
+  public static final String CHECKOUT_SETTLED = "CheckoutSettled";
+
+  private MessageTypes() {
+  }
+}

@@ -1,0 +1,89 @@
+package dev.sagashop.contracts;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One message of a saga on Kafka. {@code step} is the index of the saga step it belongs to; {@code messageId} is
+ * unique per message sent (a re-send of a pending command gets a new one), for tracing and dead letters.
+ */
+public record SagaMessage(String sagaId, int step, String type, String messageId, JsonObject payload) {
+
+  /** How a participant answers a command. */
+  public enum Outcome {
+    /** Applied (now or by an earlier delivery). */
+    DONE,
+    /** A business rule refused it; nothing was changed. */
+    REFUSED,
+    /** It could not be applied at all (malformed, or failed after retries); an operator may have to look. */
+    FAILED
+  }
+
+  public static SagaMessage command(String sagaId, int step, String type, JsonObject payload) {
+    return new SagaMessage(sagaId, step, type, Ids.newId(), payload);
+  }
+
+  /** The reply to this command. */
+  public SagaMessage reply(Outcome outcome, String reason) {
+    return reply(outcome, reason, false);
+  }
+
+  /**
+   * The reply to this command; {@code applied} says this delivery made the change (rather than finding it made),
+   * and then the reply carries the command's payload, so a change the saga no longer wanted can be undone.
+   */
+  public SagaMessage reply(Outcome outcome, String reason, boolean applied) {
+    JsonObject body = new JsonObject().put("command", type).put("outcome", outcome.name());
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    if (applied) {
+      body.put("applied", true).put("command_payload", payload);
+    }
+    return new SagaMessage(sagaId, step, MessageTypes.REPLY, Ids.newId(), body);
+  }
+
+  /** For a reply: whether the delivery it answers made the change. */
+  public boolean applied() {
+    return payload.getBoolean("applied", false);
+  }
+
+  public Outcome outcome() {
+    return Outcome.valueOf(payload.getString("outcome"));
+  }
+
+  public String reason() {
+    return payload.getString("reason");
+  }
+
+  public String encode() {
+    return new JsonObject()
+      .put("saga_id", sagaId)
+      .put("step", step)
+      .put("type", type)
+      .put("message_id", messageId)
+      .put("payload", payload)
+      .encode();
+  }
+
+  /** Parses a message; anything that is not one is refused with an {@link IllegalArgumentException}. */
+  public static SagaMessage decode(String text) {
+    try {
+      JsonObject json = new JsonObject(text);
+      String sagaId = json.getString("saga_id");
+      String type = json.getString("type");
+      Integer step = json.getInteger("step");
+      JsonObject payload = json.getJsonObject("payload");
+      if (!Ids.isValid(sagaId) || type == null || step == null || step < 0 || payload == null) {
+        throw new IllegalArgumentException("not a saga message: " + abbreviate(text));
+      }
+      return new SagaMessage(sagaId, step, type, json.getString("message_id", ""), payload);
+    } catch (DecodeException | ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException("not a saga message: " + abbreviate(text), e);
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text == null ? "null" : text.length() > 200 ? text.substring(0, 200) + "..." : text;
+  }
+}

@@ -1,0 +1,302 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.bench.ShopClient.Reply;
+import dev.sagashop.contracts.OrderApi;
+import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.contracts.StockApi;
+import dev.sagashop.contracts.Topics;
+import dev.sagashop.service.messaging.KafkaSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.sagashop.launcher.Ledger.checkout;
+import static dev.sagashop.launcher.Ledger.credit;
+import static dev.sagashop.launcher.Ledger.findOrder;
+import static dev.sagashop.launcher.Ledger.stock;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The checkout saga end to end: HTTP, Kafka, the three participants, the coordinator and its MySQL journal. */
+class CheckoutTest {
+
+  private final Ledger ledger = new Ledger();
+
+  private static JsonObject sagaOf(String order) {
+    return TestShop.get("/orders/" + order + "/saga").body();
+  }
+
+  @Test
+  @DisplayName("a checkout pays the order, takes the stock and charges the credit, and the journal shows each step")
+  void success() {
+    String apple = ledger.item(3, 10);
+    String pear = ledger.item(5, 10);
+    String user = ledger.user(100);
+    String order = ledger.order(user, apple, 2, pear, 1);
+
+    Reply reply = checkout(order);
+    assertEquals(200, reply.status(), reply.body()::encode);
+    assertTrue(reply.body().getBoolean("paid"));
+    assertTrue(findOrder(order).getBoolean("paid"), "a GET right after the 200 sees the order paid");
+    assertEquals(8, stock(apple));
+    assertEquals(9, stock(pear));
+    assertEquals(89, credit(user));
+
+    // The caller is answered at the pivot (order paid); the confirmations finish the saga just after.
+    assertEquals("COMPLETED", awaitSagaFinished(order));
+    JsonObject saga = TestShop.get("/sagas/" + sagaOf(order).getString("saga_id")).body();
+    List<String> events = saga.getJsonArray("journal").stream()
+      .map(entry -> ((JsonObject) entry).getString("step") + ":" + ((JsonObject) entry).getString("event")).toList();
+    assertTrue(events.containsAll(List.of("saga:STARTED", "reserve-stock:DONE", "charge-credit:DONE",
+      "mark-paid:DONE", "reserve-stock:CONFIRMED", "charge-credit:CONFIRMED", "saga:COMPLETED")), events::toString);
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("out of stock on the second of three items: 400 naming it, the first released, and a retry works later")
+  void outOfStockOnSecondItem() {
+    String first = ledger.item(1, 5);
+    String second = ledger.item(1, 1);
+    String third = ledger.item(1, 5);
+    String user = ledger.user(100);
+    String order = ledger.order(user, first, 1, second, 2, third, 1);
+
+    Reply refused = checkout(order);
+    assertEquals(400, refused.status(), refused.body()::encode);
+    assertTrue(refused.error().contains("item " + second), refused.error());
+    assertEquals(5, stock(first), "the first item's reservation was released");
+    assertEquals(1, stock(second));
+    assertEquals(5, stock(third));
+    assertEquals(100, credit(user));
+    JsonObject found = findOrder(order);
+    assertFalse(found.getBoolean("paid"));
+    assertEquals("OPEN", found.getString("status"));
+    assertEquals("ABORTED", sagaOf(order).getString("status"));
+
+    ledger.addStock(second, 1);
+    assertEquals(200, checkout(order).status(), "retryable once the stock is there");
+    assertEquals(1, sagaOf(order).getJsonArray("earlier_sagas").size());
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("out of credit: 400 naming the credit, every item's stock released, and a retry works after add_funds")
+  void outOfCredit() {
+    String a = ledger.item(10, 3);
+    String b = ledger.item(20, 3);
+    String user = ledger.user(29);
+    String order = ledger.order(user, a, 1, b, 1);
+
+    Reply refused = checkout(order);
+    assertEquals(400, refused.status(), refused.body()::encode);
+    assertTrue(refused.error().contains("credit"), refused.error());
+    assertEquals(3, stock(a));
+    assertEquals(3, stock(b));
+    assertEquals(29, credit(user));
+
+    ledger.addCredit(user, 1);
+    assertEquals(200, checkout(order).status());
+    assertEquals(0, credit(user));
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("checking out a paid order answers 200 and charges nothing again")
+  void paidOrderIsNotChargedTwice() {
+    String user = ledger.user(50);
+    String order = ledger.order(user, ledger.item(7, 5), 1);
+    assertEquals(200, checkout(order).status());
+    assertEquals(200, checkout(order).status());
+    assertEquals(200, checkout(order).status());
+    assertEquals(43, credit(user));
+    assertEquals(0, sagaOf(order).getJsonArray("earlier_sagas").size(), "one saga only");
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("twenty concurrent checkouts of one order run one saga, and every caller gets its outcome")
+  void concurrentCheckoutsJoinOneSaga() {
+    String user = ledger.user(50);
+    String order = ledger.order(user, ledger.item(5, 5), 2);
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replies.add(TestShop.client().post("/orders/checkout/" + order));
+    }
+    Future.join(replies).await();
+    replies.forEach(reply -> assertEquals(200, reply.result().status(), reply.result().body()::encode));
+    assertEquals(40, credit(user));
+    assertEquals(0, sagaOf(order).getJsonArray("earlier_sagas").size());
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("an empty order cannot be checked out, and unknown orders and sagas answer 404")
+  void emptyAndUnknown() {
+    String order = ledger.order(ledger.user(5));
+    assertEquals(400, checkout(order).status());
+    assertEquals(404, checkout("no-such-order").status());
+    assertEquals(404, TestShop.get("/sagas/no-such-saga").status());
+    assertEquals(404, TestShop.get("/orders/" + order + "/saga").status());
+  }
+
+  @Test
+  @DisplayName("while the payment service is down a checkout waits, addItem is refused with 409, and it finishes after")
+  void lockedOrderRefusesAddItemAndWaitsForAParticipant() throws Exception {
+    String item = ledger.item(2, 10);
+    String user = ledger.user(10);
+    String order = ledger.order(user, item, 1);
+    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    Future<Reply> pending;
+    try {
+      pending = TestShop.client().post("/orders/checkout/" + order);
+      awaitStatus(order, "CHECKING_OUT");
+      Reply refused = TestShop.post("/orders/addItem/" + order + "/" + item + "/1");
+      assertEquals(409, refused.status(), refused.body()::encode);
+    } finally {
+      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+    assertEquals(200, TestShop.client().await(pending).status());
+    assertEquals(409, TestShop.post("/orders/addItem/" + order + "/" + item + "/1").status(), "paid orders are final");
+    assertEquals(9, stock(item));
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("with every participant command delivered twice, no stock or credit is taken twice")
+  void everyCommandDeliveredTwice() throws Exception {
+    Duplicator duplicator = Duplicator.start();
+    try {
+      String scarce = ledger.item(1, 6);
+      String plenty = ledger.item(2, 100);
+      List<String> users = List.of(ledger.user(10), ledger.user(3), ledger.user(100));
+      List<String> orders = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        orders.add(ledger.order(users.get(i % 3), scarce, 1, plenty, 1 + i % 2));
+      }
+      List<Future<Reply>> replies = orders.stream().map(o -> TestShop.client().post("/orders/checkout/" + o)).toList();
+      Future.join(replies).await();
+      for (Future<Reply> reply : replies) {
+        assertTrue(Set.of(200, 400).contains(reply.result().status()), reply.result().body()::encode);
+      }
+      assertTrue(duplicator.duplicated() > 0, "commands were delivered twice");
+      for (String order : orders) {
+        awaitSagaFinished(order);
+      }
+      ledger.assertConsistent();
+    } finally {
+      duplicator.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("the coordinator undeployed mid-saga and deployed again: every saga finishes, nothing lost or doubled")
+  void coordinatorRestartsMidSaga() throws Exception {
+    String item = ledger.item(3, 8);
+    List<String> orders = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      orders.add(ledger.order(ledger.user(i % 4 == 0 ? 1 : 10), item, 1));
+    }
+    List<Future<Reply>> replies = orders.stream().map(o -> TestShop.client().post("/orders/checkout/" + o)).toList();
+    Thread.sleep(40);
+    TestShop.shop().undeploy(Role.SAGA).await(30, TimeUnit.SECONDS);
+    Thread.sleep(500);
+    TestShop.shop().deploy(Role.SAGA).await(30, TimeUnit.SECONDS);
+
+    Future.join(replies).await(60, TimeUnit.SECONDS);
+    for (Future<Reply> reply : replies) {
+      assertTrue(Set.of(200, 400).contains(reply.result().status()), reply.result().body()::encode);
+    }
+    for (String order : orders) {
+      String status = awaitSagaFinished(order);
+      assertEquals(findOrder(order).getBoolean("paid"), status.equals("COMPLETED"), order);
+    }
+    assertEquals(8 - orders.stream().filter(o -> findOrder(o).getBoolean("paid")).count(), stock(item));
+    ledger.assertConsistent();
+  }
+
+  private static void awaitStatus(String order, String status) throws InterruptedException {
+    for (int i = 0; i < 100 && !status.equals(findOrder(order).getString("status")); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(status, findOrder(order).getString("status"));
+  }
+
+  private static String awaitSagaFinished(String order) {
+    String status = null;
+    for (int i = 0; i < 200; i++) {
+      status = sagaOf(order).getString("status");
+      if ("COMPLETED".equals(status) || "ABORTED".equals(status)) {
+        return status;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("saga of order " + order + " still " + status);
+  }
+
+  /**
+   * Re-publishes every command that reaches a participant's topic, once, so each is delivered twice. (It reads its
+   * own copies too; those it has seen, so it does not copy them again.)
+   */
+  private static final class Duplicator {
+    private final KafkaConsumer<String, String> consumer;
+    private final KafkaProducer<String, String> producer;
+    private final Set<String> copied = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger duplicated = new AtomicInteger();
+
+    private Duplicator(KafkaConsumer<String, String> consumer, KafkaProducer<String, String> producer) {
+      this.consumer = consumer;
+      this.producer = producer;
+    }
+
+    static Duplicator start() throws Exception {
+      JsonObject config = TestShop.shop().config();
+      var settings = KafkaSettings.consumer(config, "duplicator", "duplicator-" + System.nanoTime());
+      settings.put("auto.offset.reset", "latest");
+      KafkaConsumer<String, String> consumer = KafkaConsumer.create(TestShop.shop().vertx(), settings);
+      KafkaProducer<String, String> producer = KafkaProducer.create(TestShop.shop().vertx(),
+        KafkaSettings.producer(config, "duplicator"));
+      Duplicator duplicator = new Duplicator(consumer, producer);
+      Promise<Void> assigned = Promise.promise();
+      consumer.partitionsAssignedHandler(partitions -> assigned.tryComplete());
+      consumer.handler(record -> {
+        if (duplicator.copied.add(record.value())) {
+          producer.send(KafkaProducerRecord.create(record.topic(), record.key(), record.value()))
+            .onSuccess(sent -> duplicator.duplicated.incrementAndGet());
+        }
+      });
+      consumer.subscribe(Set.of(Topics.commands(OrderApi.SERVICE), Topics.commands(StockApi.SERVICE),
+        Topics.commands(PaymentApi.SERVICE)));
+      assigned.future().await(30, TimeUnit.SECONDS);
+      // Until the first fetch positions the consumer at "latest", commands could slip past it.
+      Thread.sleep(500);
+      return duplicator;
+    }
+
+    int duplicated() {
+      return duplicated.get();
+    }
+
+    void stop() throws Exception {
+      consumer.close().await(30, TimeUnit.SECONDS);
+      producer.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+}

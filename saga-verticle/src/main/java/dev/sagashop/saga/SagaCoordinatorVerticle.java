@@ -1,0 +1,252 @@
+package dev.sagashop.saga;
+
+import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.MessageTypes;
+import dev.sagashop.contracts.SagaApi;
+import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.contracts.Settings;
+import dev.sagashop.contracts.Topics;
+import dev.sagashop.saga.engine.JournalEntry;
+import dev.sagashop.saga.engine.SagaEngine;
+import dev.sagashop.saga.engine.SagaState;
+import dev.sagashop.saga.engine.Transition;
+import dev.sagashop.saga.journal.Journal;
+import dev.sagashop.service.Operations;
+import dev.sagashop.service.messaging.KafkaSettings;
+import dev.sagashop.service.messaging.MessageLoop;
+import dev.sagashop.service.messaging.SagaProducer;
+import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The saga execution coordinator. Consumes checkout requests and participants' replies, and for each poll:
+ * runs them through the engine, journals every resulting transition in one MySQL transaction, and only then sends
+ * the commands those transitions call for and commits the poll. Sagas live in memory while unfinished; the
+ * instance that owns a partition of {@code saga.replies} owns the sagas whose messages land there, and on gaining
+ * a partition it loads them from the journal and re-sends what they wait on. Several instances share the work
+ * through the consumer group. A saga that hears nothing for a while has its pending command re-sent, with backoff.
+ */
+public class SagaCoordinatorVerticle extends VerticleBase {
+
+  public static final String GROUP = "saga-coordinator";
+
+  private static final Logger log = LoggerFactory.getLogger(SagaCoordinatorVerticle.class);
+
+  private final SagaEngine engine = new SagaEngine(CheckoutSaga.DEFINITION);
+  private final Map<String, SagaState> active = new HashMap<>();
+  private final String owner = "sec-" + Ids.newId().substring(0, 8);
+  private Journal journal;
+  private SagaProducer producer;
+  private MessageLoop loop;
+  /** Completes when the sagas of every partition assigned so far are loaded; batches wait for it. */
+  private Future<Void> recovered = Future.succeededFuture();
+  private Duration resendAfter;
+  private long resendTimer;
+  private boolean kafkaUp = true;
+
+  @Override
+  public Future<?> start() {
+    resendAfter = Duration.ofMillis(Settings.number(config(), "SAGA_RESEND_AFTER_MS", 5_000));
+    producer = new SagaProducer(vertx, config(), owner);
+    return Journal.open(vertx, config(), owner)
+      .compose(opened -> {
+        journal = opened;
+        return Operations.on(vertx)
+          .handle(SagaApi.FIND, request -> journal.find(Ids.require("saga_id", request.getString("saga_id"))))
+          .handle(SagaApi.FIND_BY_ORDER,
+            request -> journal.findByOrder(Ids.require("order_id", request.getString("order_id"))))
+          .handle(SagaApi.HEALTH, request -> health())
+          .registered();
+      })
+      .compose(registered -> {
+        KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx,
+          KafkaSettings.consumer(config(), owner, GROUP));
+        return MessageLoop.start(vertx, "saga coordinator", consumer, List.of(Topics.SAGA_REPLIES), this::handle,
+          new MessageLoop.Rebalance() {
+            @Override
+            public void assigned(Set<TopicPartition> partitions) {
+              SagaCoordinatorVerticle.this.assigned(partitions);
+            }
+
+            @Override
+            public void revoked(Set<TopicPartition> partitions) {
+              SagaCoordinatorVerticle.this.revoked(partitions);
+            }
+          });
+      })
+      .onSuccess(started -> {
+        loop = started;
+        resendTimer = vertx.setPeriodic(1_000, tick -> resendStalled());
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(resendTimer);
+    Future<Void> stopped = loop == null ? Future.succeededFuture() : loop.stop();
+    return stopped.eventually(producer::close).eventually(() -> journal == null ? Future.succeededFuture()
+      : journal.close());
+  }
+
+  private void assigned(Set<TopicPartition> partitions) {
+    List<Integer> numbers = partitions.stream().map(TopicPartition::getPartition).toList();
+    recovered = recovered.compose(done -> journal.unfinished(numbers)).compose(states -> {
+      List<Outgoing> pending = new ArrayList<>();
+      Instant now = Instant.now();
+      for (SagaState state : states) {
+        active.put(state.sagaId(), state.resent(now));
+        pending.addAll(engine.pending(state));
+        log.info("saga={} recovered in {} at step {}; re-sending what it waits on", state.sagaId(), state.status(),
+          state.step());
+      }
+      return producer.sendAll(pending);
+    }).onFailure(failure -> log.error("could not recover the sagas of partitions {}", numbers, failure))
+      // A failed recovery must not wedge the loop: the re-send timer keeps trying the sagas it did load.
+      .recover(failure -> Future.succeededFuture());
+  }
+
+  private void revoked(Set<TopicPartition> partitions) {
+    Set<Integer> numbers = new java.util.HashSet<>();
+    partitions.forEach(partition -> numbers.add(partition.getPartition()));
+    active.values().removeIf(state -> numbers.contains(state.partition()));
+  }
+
+  private Future<Void> handle(List<KafkaConsumerRecord<String, String>> records) {
+    return recovered.compose(ready -> {
+      List<Received> received = new ArrayList<>(records.size());
+      Set<String> newCheckouts = new LinkedHashSet<>();
+      for (KafkaConsumerRecord<String, String> record : records) {
+        try {
+          SagaMessage message = SagaMessage.decode(record.value());
+          received.add(new Received(message, record.partition()));
+          if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type()) && !active.containsKey(message.sagaId())) {
+            newCheckouts.add(message.sagaId());
+          }
+        } catch (IllegalArgumentException malformed) {
+          log.error("dead-lettering a malformed message at {}-{}@{}: {}", record.topic(), record.partition(),
+            record.offset(), malformed.getMessage());
+          received.add(new Received(null, record.partition()));
+          producer.sendRaw(Topics.DEAD_LETTERS, record.key(), new JsonObject().put("reason", malformed.getMessage())
+            .put("value", record.value()).encode());
+        }
+      }
+      return journal.known(newCheckouts).compose(known -> apply(received, known));
+    });
+  }
+
+  private Future<Void> apply(List<Received> received, Set<String> alreadyStarted) {
+    Instant now = Instant.now();
+    Map<String, SagaState> changed = new LinkedHashMap<>();
+    List<JournalEntry> entries = new ArrayList<>();
+    List<Outgoing> commands = new ArrayList<>();
+    List<Outgoing> undos = new ArrayList<>();
+    for (Received in : received) {
+      SagaMessage message = in.message();
+      if (message == null) {
+        continue;
+      }
+      SagaState current = changed.containsKey(message.sagaId()) ? changed.get(message.sagaId())
+        : active.get(message.sagaId());
+      Transition transition = null;
+      if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type())) {
+        if (current == null && !alreadyStarted.contains(message.sagaId())) {
+          transition = engine.start(message.sagaId(), message.payload().getString("order_id"), message.payload(),
+            in.partition(), now);
+        }
+      } else {
+        transition = current == null ? null : engine.onReply(current, message, now).orElse(null);
+        if (transition == null) {
+          SagaState saga = current;
+          engine.undoLateEffect(current, message).ifPresent(undo -> {
+            undos.add(undo);
+            entries.add(new JournalEntry(message.sagaId(), engine.definition().step(message.step()).name(),
+              "LATE_EFFECT_UNDONE", undo.message().type(), now));
+            log.warn("saga={} step={} was applied again after the saga moved on ({}); sending {}", message.sagaId(),
+              message.step(), saga == null ? "finished" : saga.status(), undo.message().type());
+          });
+        }
+      }
+      if (transition != null) {
+        changed.put(message.sagaId(), transition.state());
+        entries.addAll(transition.entries());
+        commands.addAll(transition.commands());
+      }
+    }
+    if (entries.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    // Write-ahead: the journal holds every transition before any command it leads to is sent.
+    return journal.record(changed.values(), entries).compose(journalled -> {
+      for (SagaState state : changed.values()) {
+        if (state.status().finished()) {
+          active.remove(state.sagaId());
+          log.debug("saga={} {}{}", state.sagaId(), state.status(), state.reason() == null ? "" : ": " + state.reason());
+        } else {
+          active.put(state.sagaId(), state);
+        }
+      }
+      // Undoing a late effect is tracked by no saga state, so it must be sent before the reply is committed.
+      return producer.sendAll(undos).compose(undone -> sendOrLeaveToResend(commands));
+    });
+  }
+
+  /** Journalled is durable: if a send fails now, the re-send timer (or the next owner's recovery) sends it. */
+  private Future<Void> sendOrLeaveToResend(List<Outgoing> commands) {
+    return producer.sendAll(commands)
+        .onSuccess(sent -> kafkaUp = true)
+        .recover(failure -> {
+          kafkaUp = false;
+          log.warn("could not send {} commands; they will be re-sent: {}", commands.size(), failure.toString());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Re-sends what silent sagas wait on: after {@code resendAfter}, then doubling up to a minute. */
+  private void resendStalled() {
+    Instant now = Instant.now();
+    List<Outgoing> pending = new ArrayList<>();
+    for (SagaState state : List.copyOf(active.values())) {
+      Duration wait = resendAfter.multipliedBy(1L << Math.min(state.attempts(), 4));
+      if (Duration.between(state.sentAt(), now).compareTo(wait) >= 0) {
+        log.info("saga={} heard nothing for {} ms in {} at step {}; re-sending", state.sagaId(), wait.toMillis(),
+          state.status(), state.step());
+        active.put(state.sagaId(), state.resent(now));
+        pending.addAll(engine.pending(state));
+      }
+    }
+    if (!pending.isEmpty()) {
+      producer.sendAll(pending).onSuccess(sent -> kafkaUp = true).onFailure(failure -> kafkaUp = false);
+    }
+  }
+
+  private Future<JsonObject> health() {
+    return journal.ping()
+      .recover(failure -> Future.failedFuture(ServiceException.unavailable("the saga journal (MySQL) is unreachable: "
+        + failure.getMessage())))
+      .compose(up -> kafkaUp ? Future.succeededFuture(new JsonObject().put("journal", "UP").put("kafka", "UP")
+          .put("active_sagas", active.size()))
+        : Future.failedFuture(ServiceException.unavailable("Kafka is unreachable: commands are waiting to be sent")));
+  }
+
+  /** A message and the partition it came from (null message: a malformed record, already dead-lettered). */
+  private record Received(SagaMessage message, int partition) {
+  }
+}

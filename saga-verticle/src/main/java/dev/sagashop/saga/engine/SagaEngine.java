@@ -1,0 +1,220 @@
+package dev.sagashop.saga.engine;
+
+import dev.sagashop.contracts.MessageTypes;
+import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.SagaMessage.Outcome;
+import dev.sagashop.contracts.Topics;
+import dev.sagashop.saga.engine.SagaState.Status;
+import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Runs a {@link SagaDefinition}: forward through the steps' actions; on a refusal, backward through the
+ * compensations of the steps before it; after the last step, every confirmation. Pure: it turns a state and an event
+ * into a {@link Transition} and touches nothing, so the coordinator can journal the transition before acting on it.
+ */
+public final class SagaEngine {
+
+  /** The pseudo-step that journal lines about the saga as a whole name. */
+  public static final String SAGA = "saga";
+
+  private final SagaDefinition definition;
+
+  public SagaEngine(SagaDefinition definition) {
+    this.definition = definition;
+  }
+
+  public SagaDefinition definition() {
+    return definition;
+  }
+
+  /** Starts a saga: the first step that its initiator has not already done. */
+  public Transition start(String sagaId, String orderId, JsonObject payload, int partition, Instant now) {
+    SagaState initial = new SagaState(sagaId, definition.name(), orderId, payload, Status.RUNNING, 0, Set.of(), null,
+      partition, now, now, 0);
+    Builder transition = new Builder(now);
+    transition.log(initial, SAGA, "STARTED", "order " + orderId);
+    return transition.forward(initial, nextAction(0));
+  }
+
+  /** The effect of a participant's reply, or empty if the saga is not waiting for it (a duplicate or stale one). */
+  public Optional<Transition> onReply(SagaState state, SagaMessage reply, Instant now) {
+    if (!MessageTypes.REPLY.equals(reply.type()) || reply.step() >= definition.steps().size()) {
+      return Optional.empty();
+    }
+    SagaStep step = definition.step(reply.step());
+    String answered = reply.payload().getString("command");
+    Outcome outcome = reply.outcome();
+    Builder transition = new Builder(now);
+    switch (state.status()) {
+      case RUNNING -> {
+        if (reply.step() != state.step() || !answered.equals(step.action())) {
+          return Optional.empty();
+        }
+        if (outcome == Outcome.DONE) {
+          transition.log(state, step.name(), "DONE", null);
+          return Optional.of(transition.forward(state, nextAction(state.step() + 1)));
+        }
+        transition.log(state, step.name(), outcome.name(), reply.reason());
+        return Optional.of(transition.compensate(state, state.step() - 1, reply.reason()));
+      }
+      case COMPENSATING -> {
+        if (reply.step() != state.step() || !answered.equals(step.compensation())) {
+          return Optional.empty();
+        }
+        if (outcome != Outcome.DONE) {
+          transition.log(state, step.name(), "COMPENSATION_" + outcome.name(), reply.reason());
+          return Optional.of(transition.stuck(state, "compensation of " + step.name() + " failed: " + reply.reason()));
+        }
+        transition.log(state, step.name(), "COMPENSATED", null);
+        return Optional.of(transition.compensate(state, state.step() - 1, state.reason()));
+      }
+      case CONFIRMING -> {
+        if (!state.awaiting().contains(reply.step()) || !answered.equals(step.confirmation())) {
+          return Optional.empty();
+        }
+        if (outcome != Outcome.DONE) {
+          transition.log(state, step.name(), "CONFIRMATION_" + outcome.name(), reply.reason());
+          return Optional.of(transition.stuck(state, "confirmation of " + step.name() + " failed: " + reply.reason()));
+        }
+        transition.log(state, step.name(), "CONFIRMED", null);
+        Set<Integer> awaiting = new HashSet<>(state.awaiting());
+        awaiting.remove(reply.step());
+        return Optional.of(awaiting.isEmpty()
+          ? transition.finish(state, Status.COMPLETED, null)
+          : transition.done(state.with(Status.CONFIRMING, state.step(), awaiting, null, now)));
+      }
+      default -> {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * A reply saying an action was freshly applied when the saga is not waiting for it (a late copy of the command,
+   * delivered after the saga moved past that step or ended): the compensation that undoes it, if the step has one.
+   * {@code state} is null for a saga that is no longer active.
+   */
+  public Optional<Outgoing> undoLateEffect(SagaState state, SagaMessage reply) {
+    if (!MessageTypes.REPLY.equals(reply.type()) || reply.step() >= definition.steps().size()
+      || reply.outcome() != Outcome.DONE || !reply.applied()) {
+      return Optional.empty();
+    }
+    SagaStep step = definition.step(reply.step());
+    boolean expected = state != null && state.status() == Status.RUNNING && state.step() == reply.step();
+    if (expected || step.compensation() == null || !step.action().equals(reply.payload().getString("command"))) {
+      return Optional.empty();
+    }
+    JsonObject payload = reply.payload().getJsonObject("command_payload", new JsonObject());
+    return Optional.of(new Outgoing(Topics.commands(step.participant()),
+      SagaMessage.command(reply.sagaId(), reply.step(), step.compensation(), payload)));
+  }
+
+  /** The commands a saga is waiting on, to send again after a restart or a silence. */
+  public List<Outgoing> pending(SagaState state) {
+    return switch (state.status()) {
+      case RUNNING -> List.of(command(state, state.step(), definition.step(state.step()).action()));
+      case COMPENSATING -> List.of(command(state, state.step(), definition.step(state.step()).compensation()));
+      case CONFIRMING -> new TreeSet<>(state.awaiting()).stream()
+        .map(index -> command(state, index, definition.step(index).confirmation())).toList();
+      default -> List.of();
+    };
+  }
+
+  private int nextAction(int from) {
+    int index = from;
+    while (index < definition.steps().size() && definition.step(index).doneByInitiator()) {
+      index++;
+    }
+    return index;
+  }
+
+  private Outgoing command(SagaState state, int index, String type) {
+    SagaStep step = definition.step(index);
+    JsonObject payload = state.reason() == null ? state.payload() : state.payload().copy().put("reason", state.reason());
+    return new Outgoing(Topics.commands(step.participant()), SagaMessage.command(state.sagaId(), index, type, payload));
+  }
+
+  /** Collects the commands and journal lines of one transition. */
+  private final class Builder {
+    private final Instant now;
+    private final List<Outgoing> commands = new ArrayList<>();
+    private final List<JournalEntry> entries = new ArrayList<>();
+
+    Builder(Instant now) {
+      this.now = now;
+    }
+
+    void log(SagaState state, String step, String event, String detail) {
+      entries.add(new JournalEntry(state.sagaId(), step, event, detail, now));
+    }
+
+    /** Runs the action of step {@code index}, or confirms everything if there is none left. */
+    Transition forward(SagaState state, int index) {
+      if (index >= definition.steps().size()) {
+        return confirm(state);
+      }
+      SagaState next = state.with(Status.RUNNING, index, Set.of(), null, now);
+      return send(next, index, definition.step(index).action(), "SENT");
+    }
+
+    /** Runs the compensation of the nearest step at or before {@code index} that has one; aborts if none. */
+    Transition compensate(SagaState state, int index, String reason) {
+      int at = index;
+      while (at >= 0 && definition.step(at).compensation() == null) {
+        at--;
+      }
+      if (at < 0) {
+        return finish(state, Status.ABORTED, reason);
+      }
+      SagaState next = state.with(Status.COMPENSATING, at, Set.of(), reason, now);
+      return send(next, at, definition.step(at).compensation(), "COMPENSATION_SENT");
+    }
+
+    Transition confirm(SagaState state) {
+      Set<Integer> awaiting = new HashSet<>();
+      for (int index = 0; index < definition.steps().size(); index++) {
+        if (definition.step(index).confirmation() != null) {
+          awaiting.add(index);
+        }
+      }
+      if (awaiting.isEmpty()) {
+        return finish(state, Status.COMPLETED, null);
+      }
+      SagaState next = state.with(Status.CONFIRMING, definition.steps().size(), awaiting, null, now);
+      for (int index : new TreeSet<>(awaiting)) {
+        log(next, definition.step(index).name(), "CONFIRMATION_SENT", null);
+      }
+      commands.addAll(pending(next));
+      return done(next);
+    }
+
+    Transition finish(SagaState state, Status status, String reason) {
+      SagaState next = state.with(status, state.step(), Set.of(), reason, now);
+      log(next, SAGA, status.name(), reason);
+      return done(next);
+    }
+
+    Transition stuck(SagaState state, String reason) {
+      return finish(state, Status.STUCK, reason);
+    }
+
+    Transition send(SagaState next, int index, String type, String event) {
+      log(next, definition.step(index).name(), event, type);
+      commands.add(command(next, index, type));
+      return done(next);
+    }
+
+    Transition done(SagaState next) {
+      return new Transition(next, List.copyOf(commands), List.copyOf(entries));
+    }
+  }
+}

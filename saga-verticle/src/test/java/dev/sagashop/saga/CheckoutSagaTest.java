@@ -1,0 +1,145 @@
+package dev.sagashop.saga;
+
+import dev.sagashop.contracts.MessageTypes;
+import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.SagaMessage.Outcome;
+import dev.sagashop.saga.engine.JournalEntry;
+import dev.sagashop.saga.engine.SagaEngine;
+import dev.sagashop.saga.engine.SagaState;
+import dev.sagashop.saga.engine.SagaState.Status;
+import dev.sagashop.saga.engine.Transition;
+import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The checkout saga run by the engine, with replies made up in the test: no Kafka, no database. */
+class CheckoutSagaTest {
+
+  private final SagaEngine engine = new SagaEngine(CheckoutSaga.DEFINITION);
+  private final Instant now = Instant.parse("2026-11-23T10:00:00Z");
+  private final JsonObject payload = new JsonObject().put("order_id", "o1");
+
+  private Transition start() {
+    return engine.start("s1", "o1", payload, 0, now);
+  }
+
+  private Transition reply(SagaState state, Outcome outcome, String reason) {
+    Outgoing pending = engine.pending(state).get(0);
+    return engine.onReply(state, pending.message().reply(outcome, reason), now).orElseThrow();
+  }
+
+  private static List<String> types(Transition transition) {
+    return transition.commands().stream().map(out -> out.message().type()).toList();
+  }
+
+  private static List<String> events(Transition transition) {
+    return transition.entries().stream().map(e -> e.step() + ":" + e.event()).toList();
+  }
+
+  @Test
+  @DisplayName("success: reserve, charge, mark paid, then both confirmations, then COMPLETED")
+  void success() {
+    Transition started = start();
+    assertEquals(List.of(MessageTypes.RESERVE_STOCK), types(started));
+    assertEquals("saga.stock.commands", started.commands().get(0).topic());
+    assertEquals(List.of("saga:STARTED", "reserve-stock:SENT"), events(started));
+
+    Transition charged = reply(started.state(), Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.CHARGE_CREDIT), types(charged));
+    Transition paid = reply(charged.state(), Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.MARK_ORDER_PAID), types(paid));
+    Transition confirming = reply(paid.state(), Outcome.DONE, null);
+    assertEquals(Status.CONFIRMING, confirming.state().status());
+    assertEquals(List.of(MessageTypes.CONFIRM_STOCK, MessageTypes.CONFIRM_CREDIT), types(confirming));
+
+    SagaState state = confirming.state();
+    for (Outgoing confirmation : confirming.commands()) {
+      state = engine.onReply(state, confirmation.message().reply(Outcome.DONE, null), now).orElseThrow().state();
+    }
+    assertEquals(Status.COMPLETED, state.status());
+    assertTrue(engine.pending(state).isEmpty());
+  }
+
+  @Test
+  @DisplayName("out of stock: nothing was reserved, so only the order is reopened, with the reason")
+  void outOfStock() {
+    Transition refused = reply(start().state(), Outcome.REFUSED, "insufficient stock: item 7");
+    assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(refused));
+    assertEquals("insufficient stock: item 7", refused.commands().get(0).message().payload().getString("reason"));
+    assertEquals(List.of("reserve-stock:REFUSED", "lock-order:COMPENSATION_SENT"), events(refused));
+
+    Transition aborted = reply(refused.state(), Outcome.DONE, null);
+    assertEquals(Status.ABORTED, aborted.state().status());
+    assertEquals("insufficient stock: item 7", aborted.state().reason());
+  }
+
+  @Test
+  @DisplayName("out of credit: the stock is released before the order is reopened")
+  void outOfCredit() {
+    Transition charging = reply(start().state(), Outcome.DONE, null);
+    Transition refused = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
+    assertEquals(List.of(MessageTypes.RELEASE_STOCK), types(refused));
+    Transition released = reply(refused.state(), Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(released));
+    assertEquals(Status.ABORTED, reply(released.state(), Outcome.DONE, null).state().status());
+  }
+
+  @Test
+  @DisplayName("a duplicate or stale reply changes nothing")
+  void staleRepliesAreIgnored() {
+    Transition started = start();
+    SagaMessage reserveDone = started.commands().get(0).message().reply(Outcome.DONE, null);
+    SagaState charging = engine.onReply(started.state(), reserveDone, now).orElseThrow().state();
+    assertTrue(engine.onReply(charging, reserveDone, now).isEmpty(), "the same reply again");
+    SagaMessage wrongCommand = new SagaMessage("s1", 2, MessageTypes.REPLY, "m",
+      new JsonObject().put("command", MessageTypes.REFUND_CREDIT).put("outcome", "DONE"));
+    assertTrue(engine.onReply(charging, wrongCommand, now).isEmpty(), "a reply to a command never sent");
+  }
+
+  @Test
+  @DisplayName("a failed compensation leaves the saga STUCK for an operator, not looping")
+  void failedCompensationIsStuck() {
+    Transition charging = reply(start().state(), Outcome.DONE, null);
+    Transition releasing = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
+    Transition stuck = reply(releasing.state(), Outcome.FAILED, "poison");
+    assertEquals(Status.STUCK, stuck.state().status());
+    assertTrue(stuck.commands().isEmpty());
+    assertTrue(events(stuck).contains("reserve-stock:COMPENSATION_FAILED"));
+  }
+
+  @Test
+  @DisplayName("a freshly applied reserve the saga no longer waits for is undone by its compensation")
+  void lateEffectsAreUndone() {
+    Transition started = start();
+    SagaMessage reserve = started.commands().get(0).message();
+    SagaState charging = engine.onReply(started.state(), reserve.reply(Outcome.DONE, null, true), now)
+      .orElseThrow().state();
+
+    SagaMessage lateCopy = reserve.reply(Outcome.DONE, null, true);
+    Outgoing undo = engine.undoLateEffect(charging, lateCopy).orElseThrow();
+    assertEquals(MessageTypes.RELEASE_STOCK, undo.message().type());
+    assertEquals(payload, undo.message().payload());
+    assertTrue(engine.undoLateEffect(null, lateCopy).isPresent(), "also once the saga is over");
+
+    assertTrue(engine.undoLateEffect(charging, reserve.reply(Outcome.DONE, null, false)).isEmpty(),
+      "a copy that found the reservation made changed nothing");
+    assertTrue(engine.undoLateEffect(started.state(), lateCopy).isEmpty(), "the reply the saga waits for");
+  }
+
+  @Test
+  @DisplayName("every transition journals at least one line, before any command goes out")
+  void everyTransitionIsJournalled() {
+    Transition started = start();
+    for (JournalEntry entry : started.entries()) {
+      assertEquals("s1", entry.sagaId());
+    }
+    assertTrue(started.entries().size() >= started.commands().size());
+  }
+}

@@ -1,0 +1,200 @@
+package dev.sagashop.order;
+
+import dev.sagashop.contracts.Checkout;
+import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.MessageTypes;
+import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.SagaMessage.Outcome;
+import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.contracts.Topics;
+import dev.sagashop.service.messaging.SagaProducer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checkout as the order service sees it. A checkout locks the order (OPEN → CHECKING_OUT, a semantic lock naming
+ * its saga) and asks the coordinator for the saga; the caller then waits for the saga's outcome, which this service
+ * itself applies: MarkOrderPaid or ReopenOrder. A second checkout of a locked order joins the first; of a paid one
+ * answers at once.
+ *
+ * <p>The outcome reaches the waiting caller three ways, whichever comes first: applied here; broadcast on
+ * {@code order.outcomes} by the replica that applied it; or, for a caller waiting long, read back from the order.
+ * The order document is also the outbox: an order locked but not announced (a crash in between) is announced again
+ * on start, and by any later checkout that joins it.
+ */
+final class Checkouts {
+
+  private static final Logger log = LoggerFactory.getLogger(Checkouts.class);
+  private static final int LOCK_ATTEMPTS = 8;
+  /** Callers waiting longer than this have their order read back in case an outcome message was missed. */
+  static final Duration READ_BACK_AFTER = Duration.ofSeconds(3);
+  private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(10);
+
+  private final OrderStore orders;
+  private final SagaProducer producer;
+  private final Map<String, Waiter> waiters = new HashMap<>();
+
+  /** Callers waiting for the outcome of one saga of one order. */
+  private record Waiter(String sagaId, Promise<JsonObject> outcome, Instant since) {
+  }
+
+  Checkouts(OrderStore orders, SagaProducer producer) {
+    this.orders = orders;
+    this.producer = producer;
+  }
+
+  /** The paid order once the checkout saga completed, or a 400 with the reason it was refused. */
+  Future<JsonObject> checkout(String orderId) {
+    return attempt(orderId, 1);
+  }
+
+  private Future<JsonObject> attempt(String orderId, int attempt) {
+    return orders.find(orderId).compose(order -> switch (order.status()) {
+      case PAID -> Future.succeededFuture(order.toApi());
+      case CHECKING_OUT -> join(order);
+      case OPEN -> {
+        if (order.lines().isEmpty()) {
+          yield Future.failedFuture(ServiceException.badRequest("order " + orderId + " has no items to check out"));
+        }
+        Order locked = order.lockedFor(Ids.newId());
+        yield orders.replaceIfUnchanged(locked, order.version()).compose(stored -> {
+          if (stored) {
+            return start(locked);
+          }
+          if (attempt < LOCK_ATTEMPTS) {
+            return attempt(orderId, attempt + 1);
+          }
+          return Future.failedFuture(ServiceException.conflict("order " + orderId + " is being changed concurrently"));
+        });
+      }
+    });
+  }
+
+  private Future<JsonObject> start(Order locked) {
+    Future<JsonObject> outcome = await(locked);
+    log.debug("saga={} order={} locked for checkout", locked.sagaId(), locked.id());
+    return announce(locked).transform(announced -> announced.succeeded() ? outcome
+      : Future.failedFuture(ServiceException.unavailable("checkout of order " + locked.id()
+        + " could not be started (" + announced.cause().getMessage() + "); ask again to resume it")));
+  }
+
+  private Future<JsonObject> join(Order order) {
+    Future<JsonObject> outcome = await(order);
+    // The first caller's announcement may have been lost with its process; the coordinator ignores repeats.
+    announce(order);
+    return outcome;
+  }
+
+  private Future<JsonObject> await(Order order) {
+    Waiter waiter = waiters.get(order.id());
+    if (waiter == null || !waiter.sagaId().equals(order.sagaId())) {
+      waiter = new Waiter(order.sagaId(), Promise.promise(), Instant.now());
+      waiters.put(order.id(), waiter);
+    }
+    return waiter.outcome().future();
+  }
+
+  private Future<Void> announce(Order order) {
+    return producer.send(Topics.SAGA_REPLIES,
+      SagaMessage.command(order.sagaId(), 0, MessageTypes.CHECKOUT_REQUESTED, order.checkout().toJson()));
+  }
+
+  /** Applies the saga's commands to the order: pay it, or reopen it with the reason. */
+  Future<SagaMessage> apply(SagaMessage command) {
+    String orderId = Checkout.fromJson(command.payload()).orderId();
+    String sagaId = command.sagaId();
+    if (MessageTypes.MARK_ORDER_PAID.equals(command.type())) {
+      return orders.markPaid(orderId, sagaId).compose(paid -> paid != null
+        ? Future.succeededFuture(settled(paid))
+        : orders.find(orderId).map(order -> order.status() == Order.Status.PAID && sagaId.equals(order.sagaId())
+            ? settled(order) : null)
+          .recover(missing -> Future.succeededFuture()))
+        .map(order -> order != null ? command.reply(Outcome.DONE, null)
+          : command.reply(Outcome.REFUSED, "order " + orderId + " is not being checked out by saga " + sagaId));
+    }
+    if (MessageTypes.REOPEN_ORDER.equals(command.type())) {
+      String reason = command.payload().getString("reason", "checkout refused");
+      return orders.reopen(orderId, sagaId, reason)
+        .map(reopened -> {
+          if (reopened != null) {
+            settled(reopened);
+          }
+          // Not locked by this saga any more: reopened earlier, which is what was asked.
+          return command.reply(Outcome.DONE, null);
+        });
+    }
+    throw new IllegalArgumentException("unknown command type " + command.type());
+  }
+
+  /** A checkout outcome, durable in the order: answer the callers here and tell the other replicas. */
+  private Order settled(Order order) {
+    complete(order.id(), order.sagaId(), order.toApi());
+    JsonObject outcome = new JsonObject().put("order", order.toApi());
+    producer.send(Topics.ORDER_OUTCOMES, new SagaMessage(order.sagaId(), 0, MessageTypes.CHECKOUT_SETTLED,
+        Ids.newId(), outcome))
+      .onFailure(failure -> log.warn("order={} outcome not broadcast ({}); other replicas will read it back",
+        order.id(), failure.toString()));
+    return order;
+  }
+
+  /** An outcome another replica applied. */
+  void onBroadcast(SagaMessage settled) {
+    JsonObject order = settled.payload().getJsonObject("order");
+    complete(order.getString("order_id"), settled.sagaId(), order);
+  }
+
+  private void complete(String orderId, String sagaId, JsonObject order) {
+    Waiter waiter = waiters.get(orderId);
+    if (waiter == null || !waiter.sagaId().equals(sagaId)) {
+      return;
+    }
+    waiters.remove(orderId);
+    if (order.getBoolean("paid")) {
+      waiter.outcome().tryComplete(order);
+    } else {
+      waiter.outcome().tryFail(ServiceException.badRequest("checkout of order " + orderId + " refused: "
+        + order.getString("last_error", "the saga was aborted")));
+    }
+  }
+
+  /** For callers waiting long: read their orders back, and announce their sagas again. */
+  void sweep() {
+    Instant now = Instant.now();
+    for (Map.Entry<String, Waiter> entry : List.copyOf(waiters.entrySet())) {
+      Waiter waiter = entry.getValue();
+      Duration waited = Duration.between(waiter.since(), now);
+      if (waited.compareTo(GIVE_UP_AFTER) > 0) {
+        waiters.remove(entry.getKey(), waiter);
+        waiter.outcome().tryFail(ServiceException.unavailable("checkout of order " + entry.getKey()
+          + " is still in progress; ask again for its outcome"));
+      } else if (waited.compareTo(READ_BACK_AFTER) > 0) {
+        orders.find(entry.getKey()).onSuccess(order -> {
+          if (order.status() == Order.Status.CHECKING_OUT) {
+            announce(order);
+          } else {
+            complete(order.id(), waiter.sagaId(), order.toApi());
+          }
+        });
+      }
+    }
+  }
+
+  /** Announces every locked order again: after a crash some may never have reached the coordinator. */
+  Future<Void> recover() {
+    return orders.checkingOut().compose(locked -> {
+      if (!locked.isEmpty()) {
+        log.info("announcing {} checkouts again that were in progress before this start", locked.size());
+      }
+      return Future.all(locked.stream().map(this::announce).toList()).mapEmpty();
+    });
+  }
+}

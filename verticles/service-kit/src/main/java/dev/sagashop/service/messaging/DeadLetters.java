@@ -1,0 +1,29 @@
+package dev.sagashop.service.messaging;
+
+import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+
+/** Puts a message nobody can apply on the dead-letter topic, with where it came from and why. */
+final class DeadLetters {
+
+  private DeadLetters() {
+  }
+
+  static Future<Void> send(SagaProducer producer, KafkaConsumerRecord<String, String> record, String reason) {
+    JsonObject letter = new JsonObject()
+      .put("reason", reason)
+      .put("topic", record.topic())
+      .put("partition", record.partition())
+      .put("offset", record.offset())
+      .put("value", record.value());
+    return producer.sendRaw(Topics.DEAD_LETTERS, record.key(), letter.encode());
+  }
+
+  static Future<Void> send(SagaProducer producer, SagaMessage message, String reason) {
+    JsonObject letter = new JsonObject().put("reason", reason).put("value", message.encode());
+    return producer.sendRaw(Topics.DEAD_LETTERS, message.sagaId(), letter.encode());
+  }
+}

@@ -1,0 +1,47 @@
+package dev.sagashop.service.messaging;
+
+import dev.sagashop.contracts.OrderApi;
+import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.contracts.Settings;
+import dev.sagashop.contracts.StockApi;
+import dev.sagashop.contracts.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.admin.NewTopic;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Creates the shop's topics if they are missing, before any consumer subscribes: a consumer subscribed to a topic
+ * that appears later may not see it for minutes (its metadata refresh interval).
+ */
+public final class KafkaTopics {
+
+  public static final List<String> ALL = List.of(Topics.SAGA_REPLIES, Topics.ORDER_OUTCOMES, Topics.DEAD_LETTERS,
+    Topics.commands(OrderApi.SERVICE), Topics.commands(StockApi.SERVICE), Topics.commands(PaymentApi.SERVICE));
+
+  private KafkaTopics() {
+  }
+
+  public static Future<Void> ensure(Vertx vertx, JsonObject config) {
+    int partitions = Settings.integer(config, "KAFKA_PARTITIONS", 8);
+    short replication = (short) Settings.integer(config, "KAFKA_REPLICATION_FACTOR", 1);
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
+      "bootstrap.servers", KafkaSettings.bootstrap(config),
+      "request.timeout.ms", "10000",
+      "default.api.timeout.ms", "30000"));
+    return admin.listTopics()
+      .compose(existing -> {
+        List<NewTopic> missing = ALL.stream().filter(topic -> !existing.contains(topic))
+          .map(topic -> new NewTopic(topic, partitions, replication)).toList();
+        return missing.isEmpty() ? Future.<Void>succeededFuture() : admin.createTopics(missing)
+          // Another process may have created them in between.
+          .recover(failure -> admin.listTopics().compose(now -> now.containsAll(ALL) ? Future.succeededFuture()
+            : Future.failedFuture(failure)));
+      })
+      .eventually(admin::close);
+  }
+}
