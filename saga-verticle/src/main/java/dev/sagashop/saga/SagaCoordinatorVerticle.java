@@ -129,7 +129,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     active.values().removeIf(state -> numbers.contains(state.partition()));
   }
 
-  private Future<Void> handle(List<KafkaConsumerRecord<String, String>> records) {
+  private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
     return recovered.compose(ready -> {
       List<Received> received = new ArrayList<>(records.size());
       Set<String> newCheckouts = new LinkedHashSet<>();
@@ -152,7 +152,11 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     });
   }
 
-  private Future<Void> apply(List<Received> received, Set<String> alreadyStarted) {
+  /**
+   * Runs the batch through the engine and journals the transitions (durable: the next batch may be handled); the
+   * batch may be committed once the undoing of late effects, which no saga state tracks, is acknowledged.
+   */
+  private Future<Future<Void>> apply(List<Received> received, Set<String> alreadyStarted) {
     Instant now = Instant.now();
     Map<String, SagaState> changed = new LinkedHashMap<>();
     List<JournalEntry> entries = new ArrayList<>();
@@ -191,7 +195,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       }
     }
     if (entries.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(Future.succeededFuture());
     }
     // Write-ahead: the journal holds every transition before any command it leads to is sent.
     return journal.record(changed.values(), entries).compose(journalled -> {
@@ -203,20 +207,15 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           active.put(state.sagaId(), state);
         }
       }
-      // Undoing a late effect is tracked by no saga state, so it must be sent before the reply is committed.
-      return producer.sendAll(undos).compose(undone -> sendOrLeaveToResend(commands));
-    });
-  }
-
-  /** Journalled is durable: if a send fails now, the re-send timer (or the next owner's recovery) sends it. */
-  private Future<Void> sendOrLeaveToResend(List<Outgoing> commands) {
-    return producer.sendAll(commands)
+      // Journalled is durable: if a send fails now, the re-send timer (or the next owner's recovery) sends it.
+      producer.sendAll(commands)
         .onSuccess(sent -> kafkaUp = true)
-        .recover(failure -> {
+        .onFailure(failure -> {
           kafkaUp = false;
           log.warn("could not send {} commands; they will be re-sent: {}", commands.size(), failure.toString());
-          return Future.succeededFuture();
         });
+      return Future.succeededFuture(producer.sendAll(undos));
+    });
   }
 
   /** Re-sends what silent sagas wait on: after {@code resendAfter}, then doubling up to a minute. */

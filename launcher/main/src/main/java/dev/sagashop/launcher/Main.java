@@ -1,5 +1,6 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.bench.Bench;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import java.util.Set;
 /**
  * {@code java -jar saga-shop.jar [--roles gateway,order,...] [--config file.yaml]} runs the shop;
  * with no arguments it runs every role in this process with embedded Kafka, Mongo-protocol and MySQL servers.
+ * {@code java -jar saga-shop.jar bench ...} runs the benchmark against a running shop instead.
  */
 public final class Main {
 
@@ -19,7 +21,11 @@ public final class Main {
   private Main() {
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("bench")) {
+      Bench.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     try {
       run(args);
     } catch (IllegalArgumentException e) {

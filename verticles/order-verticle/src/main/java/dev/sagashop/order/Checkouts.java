@@ -7,6 +7,8 @@ import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.SagaMessage.Outcome;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Topics;
+import dev.sagashop.order.OrderStore.Settlement;
+import dev.sagashop.service.messaging.Participant;
 import dev.sagashop.service.messaging.SagaProducer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,29 +30,33 @@ import java.util.Map;
  * answers at once.
  *
  * <p>The outcome reaches the waiting caller three ways, whichever comes first: applied here; broadcast on
- * {@code order.outcomes} by the replica that applied it; or, for a caller waiting long, read back from the order.
+ * {@code order.outcomes} by the replica that applied it (when {@code ORDER_OUTCOME_BROADCAST} is on, as it must be
+ * for several replicas to answer promptly); or, for a caller waiting long, read back from the order.
  * The order document is also the outbox: an order locked but not announced (a crash in between) is announced again
  * on start, and by any later checkout that joins it.
  */
-final class Checkouts {
+final class Checkouts implements Participant.CommandHandler {
 
   private static final Logger log = LoggerFactory.getLogger(Checkouts.class);
-  private static final int LOCK_ATTEMPTS = 8;
+  private static final int LOCK_ATTEMPTS = 4;
   /** Callers waiting longer than this have their order read back in case an outcome message was missed. */
   static final Duration READ_BACK_AFTER = Duration.ofSeconds(3);
   private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(10);
 
   private final OrderStore orders;
   private final SagaProducer producer;
+  private final boolean broadcast;
   private final Map<String, Waiter> waiters = new HashMap<>();
 
-  /** Callers waiting for the outcome of one saga of one order. */
-  private record Waiter(String sagaId, Promise<JsonObject> outcome, Instant since) {
+  /** Callers waiting for the outcome of one saga of one order, which they saw locked as {@code order}. */
+  private record Waiter(String sagaId, Order order, Promise<JsonObject> outcome, Instant since) {
   }
 
-  Checkouts(OrderStore orders, SagaProducer producer) {
+  /** @param broadcast tell other order replicas of each outcome (needed only when there are several) */
+  Checkouts(OrderStore orders, SagaProducer producer, boolean broadcast) {
     this.orders = orders;
     this.producer = producer;
+    this.broadcast = broadcast;
   }
 
   /** The paid order once the checkout saga completed, or a 400 with the reason it was refused. */
@@ -58,25 +65,16 @@ final class Checkouts {
   }
 
   private Future<JsonObject> attempt(String orderId, int attempt) {
-    return orders.find(orderId).compose(order -> switch (order.status()) {
-      case PAID -> Future.succeededFuture(order.toApi());
-      case CHECKING_OUT -> join(order);
-      case OPEN -> {
-        if (order.lines().isEmpty()) {
-          yield Future.failedFuture(ServiceException.badRequest("order " + orderId + " has no items to check out"));
-        }
-        Order locked = order.lockedFor(Ids.newId());
-        yield orders.replaceIfUnchanged(locked, order.version()).compose(stored -> {
-          if (stored) {
-            return start(locked);
-          }
-          if (attempt < LOCK_ATTEMPTS) {
-            return attempt(orderId, attempt + 1);
-          }
-          return Future.failedFuture(ServiceException.conflict("order " + orderId + " is being changed concurrently"));
-        });
-      }
-    });
+    return orders.lockForCheckout(orderId, Ids.newId()).compose(locked -> locked != null ? start(locked)
+      : orders.find(orderId).compose(order -> switch (order.status()) {
+        case PAID -> Future.succeededFuture(order.toApi());
+        case CHECKING_OUT -> join(order);
+        case OPEN -> order.lines().isEmpty()
+          ? Future.failedFuture(ServiceException.badRequest("order " + orderId + " has no items to check out"))
+          // Reopened between the lock attempt and the read: try again.
+          : attempt < LOCK_ATTEMPTS ? attempt(orderId, attempt + 1)
+          : Future.failedFuture(ServiceException.conflict("order " + orderId + " is being changed concurrently"));
+      }));
   }
 
   private Future<JsonObject> start(Order locked) {
@@ -97,7 +95,7 @@ final class Checkouts {
   private Future<JsonObject> await(Order order) {
     Waiter waiter = waiters.get(order.id());
     if (waiter == null || !waiter.sagaId().equals(order.sagaId())) {
-      waiter = new Waiter(order.sagaId(), Promise.promise(), Instant.now());
+      waiter = new Waiter(order.sagaId(), order, Promise.promise(), Instant.now());
       waiters.put(order.id(), waiter);
     }
     return waiter.outcome().future();
@@ -108,42 +106,75 @@ final class Checkouts {
       SagaMessage.command(order.sagaId(), 0, MessageTypes.CHECKOUT_REQUESTED, order.checkout().toJson()));
   }
 
-  /** Applies the saga's commands to the order: pay it, or reopen it with the reason. */
-  Future<SagaMessage> apply(SagaMessage command) {
-    String orderId = Checkout.fromJson(command.payload()).orderId();
-    String sagaId = command.sagaId();
-    if (MessageTypes.MARK_ORDER_PAID.equals(command.type())) {
-      return orders.markPaid(orderId, sagaId).compose(paid -> paid != null
-        ? Future.succeededFuture(settled(paid))
-        : orders.find(orderId).map(order -> order.status() == Order.Status.PAID && sagaId.equals(order.sagaId())
-            ? settled(order) : null)
-          .recover(missing -> Future.succeededFuture()))
-        .map(order -> order != null ? command.reply(Outcome.DONE, null)
-          : command.reply(Outcome.REFUSED, "order " + orderId + " is not being checked out by saga " + sagaId));
+  @Override
+  public void validate(SagaMessage command) {
+    Checkout.fromJson(command.payload());
+    if (!MessageTypes.MARK_ORDER_PAID.equals(command.type()) && !MessageTypes.REOPEN_ORDER.equals(command.type())) {
+      throw new IllegalArgumentException("unknown command type " + command.type());
     }
-    if (MessageTypes.REOPEN_ORDER.equals(command.type())) {
-      String reason = command.payload().getString("reason", "checkout refused");
-      return orders.reopen(orderId, sagaId, reason)
-        .map(reopened -> {
-          if (reopened != null) {
-            settled(reopened);
+  }
+
+  /** Applies the sagas' outcomes to their orders: pay them, or reopen them with the reason. */
+  @Override
+  public Future<List<SagaMessage>> apply(List<SagaMessage> commands) {
+    List<Settlement> settlements = commands.stream().map(command -> {
+      String orderId = Checkout.fromJson(command.payload()).orderId();
+      return MessageTypes.MARK_ORDER_PAID.equals(command.type())
+        ? new Settlement(orderId, command.sagaId(), Order.Status.PAID, null)
+        : new Settlement(orderId, command.sagaId(), Order.Status.OPEN,
+          command.payload().getString("reason", "checkout refused"));
+    }).toList();
+    return orders.settleAll(settlements).compose(matched -> {
+      if (matched == settlements.size() && !broadcast) {
+        // Every order was still locked by its saga and is now settled: answer the callers from what they saw.
+        List<SagaMessage> replies = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+          Settlement settlement = settlements.get(i);
+          Waiter waiter = waiters.get(settlement.orderId());
+          if (waiter != null && waiter.sagaId().equals(settlement.sagaId())) {
+            settled(waiter.order().settled(settlement.status(), settlement.reason()));
           }
-          // Not locked by this saga any more: reopened earlier, which is what was asked.
-          return command.reply(Outcome.DONE, null);
-        });
+          replies.add(commands.get(i).reply(Outcome.DONE, null));
+        }
+        return Future.succeededFuture(replies);
+      }
+      return orders.findAll(settlements.stream().map(Settlement::orderId).distinct().toList())
+        .map(after -> replies(commands, settlements, after));
+    });
+  }
+
+  /** The slow path: replies from the orders as they are after the settlements. */
+  private List<SagaMessage> replies(List<SagaMessage> commands, List<Settlement> settlements,
+                                    Map<String, Order> after) {
+    List<SagaMessage> replies = new ArrayList<>(commands.size());
+    for (int i = 0; i < commands.size(); i++) {
+      Settlement settlement = settlements.get(i);
+      Order order = after.get(settlement.orderId());
+      boolean holds = order != null && order.status() == settlement.status()
+        && settlement.sagaId().equals(order.sagaId());
+      if (holds) {
+        settled(order);
+      }
+      // A reopen finding the order no longer locked by its saga was done earlier: that is what was asked.
+      replies.add(holds || settlement.status() == Order.Status.OPEN
+        ? commands.get(i).reply(Outcome.DONE, null)
+        : commands.get(i).reply(Outcome.REFUSED, "order " + settlement.orderId()
+          + " is not being checked out by saga " + settlement.sagaId()));
     }
-    throw new IllegalArgumentException("unknown command type " + command.type());
+    return replies;
   }
 
   /** A checkout outcome, durable in the order: answer the callers here and tell the other replicas. */
-  private Order settled(Order order) {
+  private void settled(Order order) {
     complete(order.id(), order.sagaId(), order.toApi());
+    if (!broadcast) {
+      return;
+    }
     JsonObject outcome = new JsonObject().put("order", order.toApi());
     producer.send(Topics.ORDER_OUTCOMES, new SagaMessage(order.sagaId(), 0, MessageTypes.CHECKOUT_SETTLED,
         Ids.newId(), outcome))
       .onFailure(failure -> log.warn("order={} outcome not broadcast ({}); other replicas will read it back",
         order.id(), failure.toString()));
-    return order;
   }
 
   /** An outcome another replica applied. */

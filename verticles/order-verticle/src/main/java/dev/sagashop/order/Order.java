@@ -44,9 +44,9 @@ record Order(String id, String userId, List<Line> lines, long totalCost, Status 
     return new Order(id, userId, List.copyOf(added), cost, status, version + 1, sagaId, lastError);
   }
 
-  /** This order locked for checkout by saga {@code sagaId}: no item can be added until the saga ends. */
-  Order lockedFor(String sagaId) {
-    return new Order(id, userId, lines, totalCost, Status.CHECKING_OUT, version + 1, sagaId, null);
+  /** This order as a settled checkout leaves it: paid, or open again with the reason. */
+  Order settled(Status outcome, String reason) {
+    return new Order(id, userId, lines, totalCost, outcome, version + 1, sagaId, reason);
   }
 
   /** What the checkout saga carries. */

@@ -4,11 +4,18 @@ import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.MongoBulk;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Orders in the order service's own database. Every change is a single-document conditional update. */
 final class OrderStore {
@@ -41,25 +48,57 @@ final class OrderStore {
     return mongo.findOneAndReplace(ORDERS, unchanged, changed.toDocument()).map(previous -> previous != null);
   }
 
-  /** Pays the order locked by this saga; the paid order, or null if it is not locked by it. */
-  Future<Order> markPaid(String orderId, String sagaId) {
-    return settle(orderId, sagaId, new JsonObject().put("status", Order.Status.PAID.name()));
-  }
-
-  /** Unlocks the order locked by this saga, recording why; the reopened order, or null if not locked by it. */
-  Future<Order> reopen(String orderId, String sagaId, String reason) {
-    return settle(orderId, sagaId, new JsonObject().put("status", Order.Status.OPEN.name()).put("last_error", reason));
-  }
-
-  private Future<Order> settle(String orderId, String sagaId, JsonObject fields) {
-    JsonObject lockedBySaga = new JsonObject()
+  /** Locks an open order that has items for checkout by this saga; the locked order, or null if it cannot be. */
+  Future<Order> lockForCheckout(String orderId, String sagaId) {
+    JsonObject lockable = new JsonObject()
       .put("_id", orderId)
-      .put("status", Order.Status.CHECKING_OUT.name())
-      .put("saga_id", sagaId);
-    JsonObject update = new JsonObject().put("$set", fields).put("$inc", new JsonObject().put("version", 1L));
-    return mongo.findOneAndUpdateWithOptions(ORDERS, lockedBySaga, update, new FindOptions(),
+      .put("status", Order.Status.OPEN.name())
+      .put("items", new JsonObject().put("$ne", new JsonArray()));
+    JsonObject lock = new JsonObject()
+      .put("$set", new JsonObject().put("status", Order.Status.CHECKING_OUT.name()).put("saga_id", sagaId))
+      .put("$unset", new JsonObject().put("last_error", ""))
+      .put("$inc", new JsonObject().put("version", 1L));
+    return mongo.findOneAndUpdateWithOptions(ORDERS, lockable, lock, new FindOptions(),
         new UpdateOptions().setReturningNewDocument(true))
       .map(document -> document == null ? null : Order.fromDocument(document));
+  }
+
+  /** How a saga ends for an order: paid, or reopened with the reason. */
+  record Settlement(String orderId, String sagaId, Order.Status status, String reason) {
+  }
+
+  /**
+   * Applies settlements, each only to an order still locked by its saga, in one bulk write; returns how many
+   * matched: all of them means every settlement took effect.
+   */
+  Future<Long> settleAll(List<Settlement> settlements) {
+    List<BulkOperation> writes = new ArrayList<>(settlements.size());
+    for (Settlement settlement : settlements) {
+      JsonObject fields = new JsonObject().put("status", settlement.status().name());
+      if (settlement.reason() != null) {
+        fields.put("last_error", settlement.reason());
+      }
+      writes.add(BulkOperation.createUpdate(
+        new JsonObject()
+          .put("_id", settlement.orderId())
+          .put("status", Order.Status.CHECKING_OUT.name())
+          .put("saga_id", settlement.sagaId()),
+        new JsonObject().put("$set", fields).put("$inc", new JsonObject().put("version", 1L))));
+    }
+    return mongo.bulkWriteWithOptions(ORDERS, writes, new BulkWriteOptions().setOrdered(true))
+      .map(result -> result.getMatchedCount());
+  }
+
+  /** These orders as they are (absent: unknown), in one query. */
+  Future<Map<String, Order>> findAll(Collection<String> orderIds) {
+    JsonArray ids = new JsonArray(List.copyOf(orderIds));
+    return mongo.findWithOptions(ORDERS, new JsonObject().put("_id", new JsonObject().put("$in", ids)),
+        new FindOptions().setBatchSize(Math.max(1, ids.size())))
+      .map(documents -> {
+        Map<String, Order> orders = new HashMap<>();
+        documents.forEach(document -> orders.put(document.getString("_id"), Order.fromDocument(document)));
+        return orders;
+      });
   }
 
   /** Orders left locked, for re-announcing their checkouts after a restart. A full scan: start-up only. */

@@ -7,6 +7,7 @@ import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.Operations;
 import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.service.ServiceMongo;
 import dev.sagashop.service.messaging.KafkaSettings;
@@ -46,7 +47,8 @@ public class OrderVerticle extends VerticleBase {
     orders = new OrderStore(mongo);
     String instance = OrderApi.SERVICE + "-" + Ids.newId().substring(0, 8);
     producer = new SagaProducer(vertx, config(), instance);
-    checkouts = new Checkouts(orders, producer);
+    boolean broadcast = Settings.flag(config(), "ORDER_OUTCOME_BROADCAST", false);
+    checkouts = new Checkouts(orders, producer, broadcast);
     return Operations.on(vertx)
       .handle(OrderApi.CREATE, this::create)
       .handle(OrderApi.FIND, this::find)
@@ -55,8 +57,8 @@ public class OrderVerticle extends VerticleBase {
       .handle(OrderApi.CHECKOUT, request -> checkouts.checkout(Ids.require("order_id", request.getString("order_id"))))
       .handle(OrderApi.HEALTH, request -> ServiceMongo.ping(mongo, OrderApi.SERVICE))
       .registered()
-      .compose(registered -> listenForOutcomes(instance))
-      .compose(listening -> Participant.start(vertx, config(), OrderApi.SERVICE, checkouts::apply))
+      .compose(registered -> broadcast ? listenForOutcomes(instance) : Future.<Void>succeededFuture())
+      .compose(listening -> Participant.start(vertx, config(), OrderApi.SERVICE, checkouts))
       .onSuccess(started -> {
         participant = started;
         sweepTimer = vertx.setPeriodic(Checkouts.READ_BACK_AFTER.toMillis() / 2, tick -> checkouts.sweep());

@@ -1,17 +1,23 @@
 package dev.sagashop.service;
 
+import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.SagaMessage.Outcome;
 import dev.sagashop.contracts.ServiceException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Documents holding a non-negative 64-bit balance — an item's stock, a user's credit. Every change is one
@@ -21,8 +27,8 @@ import java.util.Map;
  * <p>Sagas take amounts in three moves (try / confirm / cancel), each marked in the document it changes, so a
  * command applied twice, or cut short by a crash and delivered again, has the effect of applying it once:
  * <ul>
- *   <li>reserve: take the amount and record {@code holds.<saga> = amount} — only while no hold and no settlement
- *       of that saga is recorded;</li>
+ *   <li>reserve: take the amount and record {@code holds.<saga> = {q: amount, t: token}} — only while no hold and
+ *       no settlement of that saga is recorded;</li>
  *   <li>confirm: drop the hold (the amount stays taken) and record the saga as settled;</li>
  *   <li>release: give the held amount back, drop the hold, record the saga as settled.</li>
  * </ul>
@@ -34,11 +40,11 @@ public final class BalanceStore {
   static final String HOLDS = "holds";
   static final String SETTLED = "settled";
   static final int SETTLED_KEPT = 64;
-  private static final int RESERVE_ATTEMPTS = 3;
 
   /** What a saga's move on the documents came to; {@code applied}: this call took something new. */
   public record HoldResult(Outcome outcome, String reason, boolean applied) {
     static final HoldResult DONE = new HoldResult(Outcome.DONE, null, false);
+    static final HoldResult APPLIED = new HoldResult(Outcome.DONE, null, true);
 
     static HoldResult refused(String reason) {
       return new HoldResult(Outcome.REFUSED, reason, false);
@@ -96,131 +102,146 @@ public final class BalanceStore {
     return MongoBulk.replaceAll(mongo, collection, documents);
   }
 
+  /** A saga's move on the documents it names, with the amount per document. */
+  public record HoldRequest(String sagaId, Move move, Map<String, Long> amounts) {
+  }
+
+  public enum Move { RESERVE, RELEASE, CONFIRM }
+
   /**
-   * Reserves every amount for the saga, in order, all or nothing. If one cannot be taken, the saga is settled on
-   * every document of the command: what this call took is given back, and a later copy of the command (a duplicate
-   * delivery) takes nothing.
+   * Applies the moves of distinct sagas together. The first bulk write holds only operations expected to succeed
+   * (take the amount; settle a hold), each changing at most one document, so when all of them matched, every move
+   * succeeded as intended and nothing needs reading back. Otherwise the documents are read back to tell each move's
+   * outcome, sagas without a hold are marked settled, and reserves that could not take everything are released
+   * whole (all or nothing) and settled everywhere, so a later copy of such a command takes nothing. Each hold
+   * records a token of this call, so a read-back tells a hold made now from one made by an earlier delivery.
    */
-  public Future<HoldResult> reserve(String sagaId, Map<String, Long> amounts) {
-    return reserveFrom(sagaId, new ArrayList<>(amounts.entrySet()), 0, false)
-      .compose(result -> result.outcome() == Outcome.REFUSED
-        ? release(sagaId, amounts).map(released -> result)
-        : Future.succeededFuture(result));
-  }
-
-  private Future<HoldResult> reserveFrom(String sagaId, List<Map.Entry<String, Long>> amounts, int index,
-                                         boolean applied) {
-    if (index == amounts.size()) {
-      return Future.succeededFuture(new HoldResult(Outcome.DONE, null, applied));
+  public Future<List<HoldResult>> apply(List<HoldRequest> requests) {
+    String token = Ids.newId();
+    List<BulkOperation> writes = new ArrayList<>();
+    for (HoldRequest request : requests) {
+      request.amounts().forEach((id, amount) -> writes.add(primary(request.sagaId(), request.move(), id, amount,
+        token)));
     }
-    Map.Entry<String, Long> next = amounts.get(index);
-    return reserveOne(sagaId, next.getKey(), next.getValue(), 1).compose(taken -> taken.refusal() == null
-      ? reserveFrom(sagaId, amounts, index + 1, applied || taken.now())
-      : Future.succeededFuture(HoldResult.refused(taken.refusal())));
+    return bulk(writes).compose(matched -> {
+      if (matched == writes.size()) {
+        return Future.succeededFuture(requests.stream()
+          .map(request -> request.move() == Move.RESERVE ? HoldResult.APPLIED : HoldResult.DONE).toList());
+      }
+      Set<String> ids = new LinkedHashSet<>();
+      requests.forEach(request -> ids.addAll(request.amounts().keySet()));
+      return readBack(ids).compose(documents -> settleTheRest(requests, documents, token));
+    });
   }
 
-  /** One document's reservation: held by this call ({@code now}), held already, or refused with a reason. */
-  private record Taken(boolean now, String refusal) {
-    static final Taken NOW = new Taken(true, null);
-    static final Taken EARLIER = new Taken(false, null);
-
-    static Taken refused(String reason) {
-      return new Taken(false, reason);
+  /** The slow path: each move's outcome from the documents, and the marks and releases it calls for. */
+  private Future<List<HoldResult>> settleTheRest(List<HoldRequest> requests, Map<String, JsonObject> documents,
+                                                 String token) {
+    List<HoldResult> results = new ArrayList<>(requests.size());
+    List<BulkOperation> writes = new ArrayList<>();
+    for (HoldRequest request : requests) {
+      HoldResult result = outcome(request, documents, token);
+      results.add(result);
+      boolean undo = request.move() == Move.RESERVE && result.outcome() == Outcome.REFUSED;
+      if (undo || request.move() != Move.RESERVE) {
+        request.amounts().forEach((id, amount) -> {
+          if (undo) {
+            writes.add(primary(request.sagaId(), Move.RELEASE, id, amount, token));
+          }
+          writes.add(markSettled(request.sagaId(), id));
+        });
+      }
     }
+    return bulk(writes).map(written -> results);
   }
 
-  private Future<Taken> reserveOne(String sagaId, String id, long amount, int attempt) {
-    JsonObject available = byId(id)
-      .put(balance, new JsonObject().put("$gte", amount))
-      .put(hold(sagaId), new JsonObject().put("$exists", false))
-      .put(SETTLED, new JsonObject().put("$ne", sagaId));
-    JsonObject take = new JsonObject()
-      .put("$inc", new JsonObject().put(balance, -amount))
-      .put("$set", new JsonObject().put(hold(sagaId), amount));
-    return mongo.findOneAndUpdateWithOptions(collection, available, take, ID_ONLY, new UpdateOptions())
-      .compose(taken -> taken != null ? Future.succeededFuture(Taken.NOW) : mongo.findOne(collection, byId(id), null)
-        .compose(document -> {
-          if (document == null) {
-            return Future.succeededFuture(Taken.refused(noun + " " + id + " not found"));
-          }
-          if (holdOf(document, sagaId) != null) {
-            return Future.succeededFuture(Taken.EARLIER);
-          }
-          if (isSettled(document, sagaId)) {
-            return Future.succeededFuture(Taken.refused("saga " + sagaId + " was already settled for " + noun + " "
-              + id));
-          }
-          long has = document.getLong(balance);
-          if (has >= amount && attempt < RESERVE_ATTEMPTS) {
-            return reserveOne(sagaId, id, amount, attempt + 1);
-          }
-          return Future.succeededFuture(Taken.refused("insufficient " + balance + ": " + noun + " " + id + " has "
-            + has + ", " + amount + " needed"));
-        }));
-  }
-
-  /** Gives back what the saga holds on these documents (compensation); a document without a hold is only marked. */
-  public Future<HoldResult> release(String sagaId, Map<String, Long> amounts) {
-    return settleEach(sagaId, amounts, true);
-  }
-
-  /** Keeps what the saga took on these documents and drops its holds. */
-  public Future<HoldResult> confirm(String sagaId, Map<String, Long> amounts) {
-    return settleEach(sagaId, amounts, false);
-  }
-
-  private Future<HoldResult> settleEach(String sagaId, Map<String, Long> amounts, boolean giveBack) {
-    Future<HoldResult> chain = Future.succeededFuture(HoldResult.DONE);
-    for (Map.Entry<String, Long> entry : amounts.entrySet()) {
-      chain = chain.compose(result -> result.outcome() != Outcome.DONE ? Future.succeededFuture(result)
-        : settleOne(sagaId, entry.getKey(), entry.getValue(), giveBack));
-    }
-    return chain;
-  }
-
-  private Future<HoldResult> settleOne(String sagaId, String id, long amount, boolean giveBack) {
-    JsonObject held = byId(id).put(hold(sagaId), amount);
+  /** The operation that performs a move on one document, matching only if the move is possible. */
+  private BulkOperation primary(String sagaId, Move move, String id, long amount, String token) {
+    String hold = HOLDS + "." + sagaId;
     JsonObject settle = new JsonObject()
-      .put("$unset", new JsonObject().put(hold(sagaId), ""))
+      .put("$unset", new JsonObject().put(hold, ""))
       .put("$push", settledPush(sagaId));
-    if (giveBack) {
-      held.put(balance, new JsonObject().put("$lte", Long.MAX_VALUE - amount));
-      settle.put("$inc", new JsonObject().put(balance, amount));
-    }
-    return mongo.findOneAndUpdateWithOptions(collection, held, settle, ID_ONLY, new UpdateOptions())
-      .compose(settled -> settled != null ? Future.succeededFuture(HoldResult.DONE) : markSettled(sagaId, id));
+    return switch (move) {
+      case RESERVE -> BulkOperation.createUpdate(
+        byId(id)
+          .put(balance, new JsonObject().put("$gte", amount))
+          .put(hold, new JsonObject().put("$exists", false))
+          .put(SETTLED, new JsonObject().put("$ne", sagaId)),
+        new JsonObject()
+          .put("$inc", new JsonObject().put(balance, -amount))
+          .put("$set", new JsonObject().put(hold, new JsonObject().put("q", amount).put("t", token))));
+      case RELEASE -> BulkOperation.createUpdate(
+        byId(id).put(hold + ".q", amount).put(balance, new JsonObject().put("$lte", Long.MAX_VALUE - amount)),
+        settle.put("$inc", new JsonObject().put(balance, amount)));
+      case CONFIRM -> BulkOperation.createUpdate(byId(id).put(hold, new JsonObject().put("$exists", true)), settle);
+    };
   }
 
-  /**
-   * No hold to settle: already settled, never reserved, or (never in practice) one that would overflow on return.
-   * Recording the saga as settled keeps a reserve that arrives late from taking anything.
-   */
-  private Future<HoldResult> markSettled(String sagaId, String id) {
-    JsonObject unmarked = byId(id)
-      .put(hold(sagaId), new JsonObject().put("$exists", false))
-      .put(SETTLED, new JsonObject().put("$ne", sagaId));
-    return mongo.findOneAndUpdateWithOptions(collection, unmarked, new JsonObject().put("$push", settledPush(sagaId)),
-        ID_ONLY, new UpdateOptions())
-      .compose(marked -> marked != null ? Future.succeededFuture(HoldResult.DONE)
-        : mongo.findOne(collection, byId(id), null).map(document -> document != null && holdOf(document, sagaId) != null
-          ? new HoldResult(Outcome.FAILED, "the hold of saga " + sagaId + " on " + noun + " " + id
-            + " does not match its command, or returning it would overflow", false)
-          : HoldResult.DONE));
-  }
-
-  private static String hold(String sagaId) {
-    return HOLDS + "." + sagaId;
+  /** Marks a document without a hold of this saga as settled: a reserve arriving late then takes nothing. */
+  private static BulkOperation markSettled(String sagaId, String id) {
+    return BulkOperation.createUpdate(
+      byId(id).put(HOLDS + "." + sagaId, new JsonObject().put("$exists", false))
+        .put(SETTLED, new JsonObject().put("$ne", sagaId)),
+      new JsonObject().put("$push", settledPush(sagaId)));
   }
 
   private static JsonObject settledPush(String sagaId) {
     return new JsonObject().put(SETTLED, new JsonObject()
-      .put("$each", new JsonArray().add(sagaId))
-      .put("$slice", -SETTLED_KEPT));
+      .put("$each", new JsonArray().add(sagaId)).put("$slice", -SETTLED_KEPT));
   }
 
-  private static Long holdOf(JsonObject document, String sagaId) {
+  private HoldResult outcome(HoldRequest request, Map<String, JsonObject> documents, String token) {
+    String sagaId = request.sagaId();
+    if (request.move() != Move.RESERVE) {
+      for (String id : request.amounts().keySet()) {
+        JsonObject document = documents.get(id);
+        if (document != null && holdOf(document, sagaId) != null) {
+          return new HoldResult(Outcome.FAILED, "the hold of saga " + sagaId + " on " + noun + " " + id
+            + " does not match its command, or returning it would overflow", false);
+        }
+      }
+      return HoldResult.DONE;
+    }
+    boolean applied = false;
+    for (Map.Entry<String, Long> entry : request.amounts().entrySet()) {
+      String id = entry.getKey();
+      JsonObject document = documents.get(id);
+      if (document == null) {
+        return HoldResult.refused(noun + " " + id + " not found");
+      }
+      JsonObject hold = holdOf(document, sagaId);
+      if (hold == null) {
+        return HoldResult.refused(isSettled(document, sagaId)
+          ? "saga " + sagaId + " was already settled for " + noun + " " + id
+          : "insufficient " + balance + ": " + noun + " " + id + " cannot supply " + entry.getValue() + " ("
+            + balance + " now " + document.getLong(balance) + ")");
+      }
+      applied |= token.equals(hold.getString("t"));
+    }
+    return new HoldResult(Outcome.DONE, null, applied);
+  }
+
+  /** Runs the writes in order (a release before its mark); returns how many matched a document. */
+  private Future<Long> bulk(List<BulkOperation> writes) {
+    return writes.isEmpty() ? Future.succeededFuture(0L)
+      : mongo.bulkWriteWithOptions(collection, writes, new BulkWriteOptions().setOrdered(true))
+        .map(result -> result.getMatchedCount());
+  }
+
+  private Future<Map<String, JsonObject>> readBack(Set<String> ids) {
+    JsonObject query = new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(new ArrayList<>(ids))));
+    FindOptions fields = new FindOptions().setBatchSize(Math.max(1, ids.size()))
+      .setFields(new JsonObject().put(balance, 1).put(HOLDS, 1).put(SETTLED, 1));
+    return mongo.findWithOptions(collection, query, fields).map(found -> {
+      Map<String, JsonObject> byId = new HashMap<>();
+      found.forEach(document -> byId.put(document.getString("_id"), document));
+      return byId;
+    });
+  }
+
+  private static JsonObject holdOf(JsonObject document, String sagaId) {
     JsonObject holds = document.getJsonObject(HOLDS);
-    return holds == null ? null : holds.getLong(sagaId);
+    return holds == null ? null : holds.getJsonObject(sagaId);
   }
 
   private static boolean isSettled(JsonObject document, String sagaId) {
@@ -239,8 +260,6 @@ public final class BalanceStore {
   private ServiceException notFound(String id) {
     return ServiceException.notFound(noun + " " + id + " not found");
   }
-
-  private static final FindOptions ID_ONLY = new FindOptions().setFields(new JsonObject().put("_id", 1));
 
   static JsonObject byId(String id) {
     return new JsonObject().put("_id", id);

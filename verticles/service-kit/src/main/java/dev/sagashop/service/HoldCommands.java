@@ -2,10 +2,14 @@ package dev.sagashop.service;
 
 import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.service.BalanceStore.HoldRequest;
 import dev.sagashop.service.BalanceStore.HoldResult;
+import dev.sagashop.service.BalanceStore.Move;
 import dev.sagashop.service.messaging.Participant.CommandHandler;
 import io.vertx.core.Future;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -31,18 +35,35 @@ public final class HoldCommands implements CommandHandler {
   }
 
   @Override
-  public Future<SagaMessage> apply(SagaMessage command) {
-    Map<String, Long> taken = amounts.apply(Checkout.fromJson(command.payload()));
-    Future<HoldResult> result;
-    if (command.type().equals(reserve)) {
-      result = store.reserve(command.sagaId(), taken);
-    } else if (command.type().equals(release)) {
-      result = store.release(command.sagaId(), taken);
-    } else if (command.type().equals(confirm)) {
-      result = store.confirm(command.sagaId(), taken);
-    } else {
-      throw new IllegalArgumentException("unknown command type " + command.type());
+  public void validate(SagaMessage command) {
+    amounts.apply(Checkout.fromJson(command.payload()));
+    move(command.type());
+  }
+
+  @Override
+  public Future<List<SagaMessage>> apply(List<SagaMessage> commands) {
+    List<HoldRequest> requests = commands.stream().map(command -> new HoldRequest(command.sagaId(),
+      move(command.type()), amounts.apply(Checkout.fromJson(command.payload())))).toList();
+    return store.apply(requests).map(results -> {
+      List<SagaMessage> replies = new ArrayList<>(commands.size());
+      for (int i = 0; i < commands.size(); i++) {
+        HoldResult result = results.get(i);
+        replies.add(commands.get(i).reply(result.outcome(), result.reason(), result.applied()));
+      }
+      return replies;
+    });
+  }
+
+  private Move move(String type) {
+    if (type.equals(reserve)) {
+      return Move.RESERVE;
     }
-    return result.map(outcome -> command.reply(outcome.outcome(), outcome.reason(), outcome.applied()));
+    if (type.equals(release)) {
+      return Move.RELEASE;
+    }
+    if (type.equals(confirm)) {
+      return Move.CONFIRM;
+    }
+    throw new IllegalArgumentException("unknown command type " + type);
   }
 }

@@ -1,11 +1,24 @@
 package dev.sagashop.service;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.impl.codec.json.JsonObjectCodec;
+import org.bson.codecs.BooleanCodec;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.DocumentCodec;
+import org.bson.codecs.DoubleCodec;
+import org.bson.codecs.IntegerCodec;
+import org.bson.codecs.LongCodec;
+import org.bson.codecs.StringCodec;
+import org.bson.codecs.configuration.CodecRegistries;
+
+import java.util.concurrent.TimeUnit;
 
 /** Each service owns one Mongo database; this opens it with the deadlines every remote call must have. */
 public final class ServiceMongo {
@@ -15,7 +28,13 @@ public final class ServiceMongo {
   private ServiceMongo() {
   }
 
-  /** A client for {@code <service>}'s own database, named by {@code <SERVICE>_DATABASE} (default: the service). */
+  /**
+   * A client for {@code <service>}'s own database, named by {@code <SERVICE>_DATABASE} (default: the service).
+   *
+   * <p>The driver settings are built here rather than by the Vert.x client, which would route the driver through
+   * its Netty transport: that transport encodes every command byte by byte through Netty's buffer checks, and was
+   * measured spending a quarter of the shop's CPU under checkout load. The driver's own transport does not.
+   */
   public static MongoClient client(Vertx vertx, JsonObject config, String service) {
     String url = Settings.string(config, MONGO_URL, null);
     if (url == null) {
@@ -23,16 +42,24 @@ public final class ServiceMongo {
     }
     String database = Settings.string(config, service.toUpperCase() + "_DATABASE", service);
     long timeout = Settings.number(config, "MONGO_TIMEOUT_MS", 5000);
-    JsonObject options = new JsonObject()
-      .put("connection_string", url)
-      .put("db_name", database)
-      .put("maxPoolSize", Settings.integer(config, "MONGO_POOL_SIZE", 16))
+    JsonObject clientConfig = new JsonObject().put("db_name", database);
+    MongoClientSettings settings = MongoClientSettings.builder()
+      // The codecs the Vert.x client would register: JSON objects in and out.
+      .codecRegistry(CodecRegistries.fromRegistries(
+        CodecRegistries.fromCodecs(new StringCodec(), new IntegerCodec(), new BooleanCodec(), new DoubleCodec(),
+          new LongCodec(), new BsonDocumentCodec(), new DocumentCodec()),
+        CodecRegistries.fromCodecs(new JsonObjectCodec(clientConfig))))
+      .applyConnectionString(new ConnectionString(url))
+      .applyToConnectionPoolSettings(pool -> pool
+        .maxSize(Settings.integer(config, "MONGO_POOL_SIZE", 16))
+        .maxWaitTime(timeout, TimeUnit.MILLISECONDS))
       // Fail fast while the database is down instead of queueing callers for the driver's default 30 s.
-      .put("serverSelectionTimeoutMS", timeout)
-      .put("connectTimeoutMS", timeout)
-      .put("socketTimeoutMS", 4 * timeout)
-      .put("waitQueueTimeoutMS", timeout);
-    return MongoClient.createShared(vertx, options, "mongo-" + service);
+      .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(timeout, TimeUnit.MILLISECONDS))
+      .applyToSocketSettings(socket -> socket
+        .connectTimeout((int) timeout, TimeUnit.MILLISECONDS)
+        .readTimeout((int) (4 * timeout), TimeUnit.MILLISECONDS))
+      .build();
+    return MongoClient.createWithMongoSettings(vertx, clientConfig, "mongo-" + service, settings);
   }
 
   /** Pings the database; a failure becomes a 503 that says the service cannot reach it. */

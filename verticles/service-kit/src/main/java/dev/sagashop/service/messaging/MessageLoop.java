@@ -7,11 +7,14 @@ import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,38 +22,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Poll a batch, hand it to the handler, commit once the handler says its effects are durable, poll again. If the
- * handler fails, the consumer is moved back to the batch's first offsets and the batch is retried after a backoff:
- * Kafka delivers at least once, and handlers make redelivery harmless. One batch at a time, on the verticle's
- * event loop.
+ * Poll a batch, hand it to the handler, poll again — and commit offsets only behind batches whose effects are
+ * durable. A handler answers in two steps: when its effects are durable (the next batch may be handled), and when
+ * the batch may be committed (say, once its replies are acknowledged); in between, the loop already works on the next
+ * batch. Offsets are committed at most every {@value #COMMIT_EVERY_MS} ms. If either step fails, the consumer goes
+ * back to the oldest uncommitted batch and everything from there is delivered again after a backoff: Kafka delivers
+ * at least once, and handlers make redelivery harmless. One batch is handled at a time, on the verticle's context.
  */
 public final class MessageLoop {
 
-  /** Applies a batch; the future completes when its effects are durable. */
+  /** Applies a batch. */
   @FunctionalInterface
   public interface BatchHandler {
-    Future<Void> handle(List<KafkaConsumerRecord<String, String>> records);
-  }
-
-  private static final Logger log = LoggerFactory.getLogger(MessageLoop.class);
-  private static final Duration POLL = Duration.ofMillis(100);
-  private static final long MAX_BACKOFF_MS = 5_000;
-  private static final long SLOW_BATCH_MS = 1_000;
-
-  private final Vertx vertx;
-  private final String name;
-  private final KafkaConsumer<String, String> consumer;
-  private final BatchHandler handler;
-  private final Promise<Void> stopped = Promise.promise();
-  private final Promise<Void> firstAssignment = Promise.promise();
-  private volatile boolean running = true;
-  private long backoffMs = 100;
-
-  private MessageLoop(Vertx vertx, String name, KafkaConsumer<String, String> consumer, BatchHandler handler) {
-    this.vertx = vertx;
-    this.name = name;
-    this.consumer = consumer;
-    this.handler = handler;
+    /**
+     * Completes when the batch's effects are durable, with a future that completes when its offsets may be
+     * committed.
+     */
+    Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records);
   }
 
   /** Told of partitions gained or lost, before any batch from the gained ones is handled. */
@@ -70,6 +58,44 @@ public final class MessageLoop {
     }
   };
 
+  private static final Logger log = LoggerFactory.getLogger(MessageLoop.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final long MAX_BACKOFF_MS = 5_000;
+  private static final long SLOW_BATCH_MS = 1_000;
+  static final long COMMIT_EVERY_MS = 100;
+
+  /** A handled batch: where it starts and ends per partition, and whether it may be committed yet. */
+  private static final class Batch {
+    final Map<TopicPartition, Long> first = new HashMap<>();
+    final Map<TopicPartition, Long> next = new HashMap<>();
+    boolean committable;
+  }
+
+  private final Vertx vertx;
+  private final String name;
+  private final KafkaConsumer<String, String> consumer;
+  private final BatchHandler handler;
+  private final Promise<Void> stopped = Promise.promise();
+  private final Promise<Void> firstAssignment = Promise.promise();
+  /** Handled batches not yet committed, oldest first. */
+  private final Deque<Batch> uncommitted = new ArrayDeque<>();
+  /** Offsets ready to commit, and whether a commit is scheduled or running. */
+  private final Map<TopicPartition, Long> toCommit = new HashMap<>();
+  private boolean committing;
+  /** Bumped on every rewind, so completions of batches from before it are ignored. */
+  private long generation;
+  /** The poll and handling in progress; a rewind waits for it, so no two batches are ever handled at once. */
+  private Future<Void> current = Future.succeededFuture();
+  private volatile boolean running = true;
+  private long backoffMs = 100;
+
+  private MessageLoop(Vertx vertx, String name, KafkaConsumer<String, String> consumer, BatchHandler handler) {
+    this.vertx = vertx;
+    this.name = name;
+    this.consumer = consumer;
+    this.handler = handler;
+  }
+
   /** Subscribes {@code consumer} to {@code topics} and loops on the caller's context. */
   public static Future<MessageLoop> start(Vertx vertx, String name, KafkaConsumer<String, String> consumer,
                                           List<String> topics, BatchHandler handler) {
@@ -88,7 +114,10 @@ public final class MessageLoop {
       rebalance.assigned(partitions);
       loop.firstAssignment.tryComplete();
     });
-    consumer.partitionsRevokedHandler(rebalance::revoked);
+    consumer.partitionsRevokedHandler(partitions -> {
+      loop.forget(partitions);
+      rebalance.revoked(partitions);
+    });
     long deadline = vertx.setTimer(60_000, timer -> {
       if (loop.firstAssignment.tryComplete()) {
         log.warn("{}: no partitions assigned within 60 s; carrying on", name);
@@ -105,10 +134,10 @@ public final class MessageLoop {
       });
   }
 
-  /** Finishes the batch in hand, then closes the consumer (its partitions go to the rest of the group). */
+  /** Finishes the batch in hand and commits what may be, then closes the consumer. */
   public Future<Void> stop() {
     running = false;
-    return stopped.future().compose(done -> consumer.close());
+    return stopped.future().compose(done -> commitNow()).eventually(consumer::close);
   }
 
   private void next() {
@@ -116,53 +145,124 @@ public final class MessageLoop {
       stopped.tryComplete();
       return;
     }
-    consumer.poll(POLL)
-      .compose(this::process)
-      .onSuccess(done -> {
+    long at = generation;
+    current = consumer.poll(POLL).compose(polled -> at == generation ? process(polled, at) : Future.succeededFuture());
+    current.onComplete(done -> {
+      if (at != generation) {
+        return; // a rewind took over, and restarts the loop
+      }
+      if (done.succeeded()) {
         backoffMs = 100;
         next();
-      })
-      .onFailure(failure -> {
-        log.warn("{}: batch failed, retrying in {} ms: {}", name, backoffMs, failure.toString());
-        long delay = backoffMs;
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        vertx.setTimer(delay, timer -> next());
-      });
+      } else {
+        rewindAndRetry(done.cause(), at);
+      }
+    });
   }
 
-  private Future<Void> process(KafkaConsumerRecords<String, String> polled) {
+  private Future<Void> process(KafkaConsumerRecords<String, String> polled, long at) {
     if (polled.isEmpty()) {
       return Future.succeededFuture();
     }
     List<KafkaConsumerRecord<String, String>> records = new ArrayList<>(polled.size());
+    Batch batch = new Batch();
     for (int i = 0; i < polled.size(); i++) {
-      records.add(polled.recordAt(i));
+      KafkaConsumerRecord<String, String> record = polled.recordAt(i);
+      records.add(record);
+      TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+      batch.first.merge(partition, record.offset(), Math::min);
+      batch.next.merge(partition, record.offset() + 1, Math::max);
     }
+    uncommitted.addLast(batch);
     long started = System.nanoTime();
-    Future<Void> handled;
+    Future<Future<Void>> handled;
     try {
       handled = handler.handle(records);
     } catch (RuntimeException e) {
       handled = Future.failedFuture(e);
     }
-    return handled
-      .onComplete(done -> {
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        if (millis > SLOW_BATCH_MS) {
-          log.warn("{}: a batch of {} took {} ms", name, records.size(), millis);
+    return handled.map(committable -> {
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      if (millis > SLOW_BATCH_MS) {
+        log.warn("{}: a batch of {} took {} ms", name, records.size(), millis);
+      }
+      committable.onComplete(done -> {
+        if (at != generation) {
+          return;
         }
-      })
-      .compose(done -> consumer.commit())
-      .recover(failure -> rewind(records).transform(rewound -> Future.failedFuture(failure)));
+        if (done.succeeded()) {
+          batch.committable = true;
+          advanceCommit();
+        } else {
+          rewindAndRetry(done.cause(), at);
+        }
+      });
+      return null;
+    });
   }
 
-  /** Moves the consumer back to the first offset of each partition in the failed batch. */
-  private Future<Void> rewind(List<KafkaConsumerRecord<String, String>> records) {
-    Map<TopicPartition, Long> first = new HashMap<>();
-    for (KafkaConsumerRecord<String, String> record : records) {
-      first.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
+  /** Moves every committable batch at the head into the next commit, and schedules it. */
+  private void advanceCommit() {
+    while (!uncommitted.isEmpty() && uncommitted.peekFirst().committable) {
+      toCommit.putAll(uncommitted.pollFirst().next);
     }
-    return Future.join(first.entrySet().stream().map(e -> consumer.seek(e.getKey(), e.getValue())).toList())
-      .mapEmpty();
+    if (!toCommit.isEmpty() && !committing) {
+      committing = true;
+      vertx.setTimer(COMMIT_EVERY_MS, timer -> commitNow().onComplete(done -> {
+        committing = false;
+        if (!toCommit.isEmpty()) {
+          advanceCommit();
+        }
+      }));
+    }
+  }
+
+  private Future<Void> commitNow() {
+    if (toCommit.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    toCommit.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset, "")));
+    toCommit.clear();
+    // A failed commit is harmless: a later one covers it, or the batches are delivered again.
+    return consumer.commit(offsets).<Void>mapEmpty().recover(failure -> {
+      log.debug("{}: commit failed: {}", name, failure.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Goes back to the oldest uncommitted batch and, after a backoff, delivers everything from there again. Waits for
+   * the batch in hand first: a command must never be applied twice at the same time.
+   */
+  private void rewindAndRetry(Throwable failure, long at) {
+    if (at != generation) {
+      return;
+    }
+    generation++;
+    long delay = backoffMs;
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    log.warn("{}: batch failed, going back {} batches and retrying in {} ms: {}", name, uncommitted.size(), delay,
+      failure.toString());
+    current.transform(settled -> {
+      Map<TopicPartition, Long> first = new HashMap<>();
+      for (Batch batch : uncommitted) {
+        batch.first.forEach((partition, offset) -> first.merge(partition, offset, Math::min));
+      }
+      uncommitted.clear();
+      toCommit.keySet().removeAll(first.keySet());
+      return Future.join(first.entrySet().stream().map(e -> consumer.seek(e.getKey(), e.getValue())).toList());
+    }).onComplete(rewound -> vertx.setTimer(delay, timer -> next()));
+  }
+
+  /** Partitions that went to another member: their uncommitted batches are now its to deliver again. */
+  private void forget(Set<TopicPartition> partitions) {
+    toCommit.keySet().removeAll(partitions);
+    for (Batch batch : uncommitted) {
+      partitions.forEach(partition -> {
+        batch.first.remove(partition);
+        batch.next.remove(partition);
+      });
+    }
   }
 }

@@ -13,25 +13,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A saga participant: consumes its command topic, applies each command through the service's handler and replies
  * to the coordinator. A batch is committed only after its effects are durable and its replies acknowledged, so a
- * crash anywhere means redelivery, which handlers make harmless. Commands of one saga are applied in order;
- * different sagas concurrently.
+ * crash anywhere means redelivery, which handlers make harmless. A poll is applied in rounds of at most one command
+ * per saga, each round in one call (so the service can batch its database work), one saga's commands in order.
  *
  * <p>A message that cannot be parsed, or whose command the handler throws on, goes to the dead-letter topic with the
  * reason (and, when it names a saga, a FAILED reply), instead of being retried forever.
  */
 public final class Participant {
 
-  /** Applies one command; the reply it completes with is sent once its effect is durable. */
-  @FunctionalInterface
+  /** Applies commands to the service's data; replies are sent once their effects are durable. */
   public interface CommandHandler {
-    Future<SagaMessage> apply(SagaMessage command);
+    /**
+     * Throws {@link IllegalArgumentException} for a command that can never be applied (malformed payload, unknown
+     * type): it is dead-lettered and answered FAILED instead of retried.
+     */
+    void validate(SagaMessage command);
+
+    /** Applies commands of distinct sagas together; completes with their replies, in the same order. */
+    Future<List<SagaMessage>> apply(List<SagaMessage> commands);
   }
 
   private static final Logger log = LoggerFactory.getLogger(Participant.class);
@@ -64,52 +70,47 @@ public final class Participant {
     return (loop == null ? Future.<Void>succeededFuture() : loop.stop()).eventually(producer::close);
   }
 
-  private Future<Void> handle(List<KafkaConsumerRecord<String, String>> records) {
-    Map<String, List<SagaMessage>> bySaga = new LinkedHashMap<>();
+  /**
+   * Splits the batch into rounds holding at most one command per saga (a saga's later command waits for the round
+   * after its earlier one), applies each round as one call, and sends every reply.
+   */
+  private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
+    List<List<SagaMessage>> rounds = new ArrayList<>();
+    Map<String, Integer> roundOfSaga = new HashMap<>();
+    List<SagaMessage> failed = new ArrayList<>();
     List<Future<Void>> deadLetters = new ArrayList<>();
     for (KafkaConsumerRecord<String, String> record : records) {
+      SagaMessage command;
       try {
-        SagaMessage command = SagaMessage.decode(record.value());
-        bySaga.computeIfAbsent(command.sagaId(), id -> new ArrayList<>()).add(command);
+        command = SagaMessage.decode(record.value());
       } catch (IllegalArgumentException malformed) {
         deadLetters.add(DeadLetters.send(producer, record, malformed.getMessage()));
+        continue;
       }
-    }
-    List<Future<List<SagaMessage>>> sagas = new ArrayList<>();
-    for (List<SagaMessage> commands : bySaga.values()) {
-      sagas.add(applyInOrder(commands));
-    }
-    return Future.all(deadLetters).compose(sent -> Future.all(sagas)).compose(all -> {
-      List<Outgoing> replies = new ArrayList<>();
-      for (Future<List<SagaMessage>> saga : sagas) {
-        saga.result().forEach(reply -> replies.add(new Outgoing(Topics.SAGA_REPLIES, reply)));
+      try {
+        handler.validate(command);
+      } catch (RuntimeException poison) {
+        log.error("{}: saga={} step={} {} cannot be applied; dead-lettered: {}", service, command.sagaId(),
+          command.step(), command.type(), poison.toString());
+        deadLetters.add(DeadLetters.send(producer, command, poison.toString()));
+        failed.add(command.reply(Outcome.FAILED, command.type() + " cannot be applied: " + poison.getMessage()));
+        continue;
       }
-      return producer.sendAll(replies);
-    });
-  }
-
-  private Future<List<SagaMessage>> applyInOrder(List<SagaMessage> commands) {
-    Future<List<SagaMessage>> chain = Future.succeededFuture(new ArrayList<>());
-    for (SagaMessage command : commands) {
-      chain = chain.compose(replies -> applyOne(command).map(reply -> {
-        replies.add(reply);
-        return replies;
+      int round = roundOfSaga.merge(command.sagaId(), 0, (previous, zero) -> previous + 1);
+      if (round == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(round).add(command);
+    }
+    Future<List<SagaMessage>> replies = Future.all(deadLetters).map(sent -> new ArrayList<>(failed));
+    for (List<SagaMessage> round : rounds) {
+      replies = replies.compose(sofar -> handler.apply(round).map(answered -> {
+        sofar.addAll(answered);
+        return sofar;
       }));
     }
-    return chain;
-  }
-
-  private Future<SagaMessage> applyOne(SagaMessage command) {
-    Future<SagaMessage> reply;
-    try {
-      reply = handler.apply(command);
-    } catch (RuntimeException poison) {
-      // Thrown before any effect (malformed payload, unknown type): no retry can fix it.
-      log.error("{}: saga={} step={} {} cannot be applied; dead-lettered: {}", service, command.sagaId(),
-        command.step(), command.type(), poison.toString());
-      return DeadLetters.send(producer, command, poison.toString())
-        .map(sent -> command.reply(Outcome.FAILED, command.type() + " cannot be applied: " + poison.getMessage()));
-    }
-    return reply;
+    // Effects are durable once every round is applied; the batch may be committed once its replies are acknowledged.
+    return replies.map(all ->
+      producer.sendAll(all.stream().map(reply -> new Outgoing(Topics.SAGA_REPLIES, reply)).toList()));
   }
 }
