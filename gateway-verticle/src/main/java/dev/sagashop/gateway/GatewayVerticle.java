@@ -18,6 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * The public HTTP API of shared/API.md. It validates every parameter, composes service calls where one route needs
  * two services, and answers every error as JSON {@code {"error": ...}} with a 4xx for the caller's mistakes.
@@ -37,13 +39,16 @@ public class GatewayVerticle extends VerticleBase {
   private ServiceClient services;
   private DeliveryOptions checkoutDeadline;
   private Readiness readiness;
+  private CheckoutGate checkoutGate;
   private HttpServer server;
 
   @Override
   public Future<?> start() {
     services = new ServiceClient(vertx, config());
     checkoutDeadline = new DeliveryOptions().setSendTimeout(Settings.number(config(), CHECKOUT_TIMEOUT_MS, 60_000));
-    readiness = new Readiness(vertx, services);
+    readiness = new Readiness(vertx, services, List.of(OrderApi.SERVICE, StockApi.SERVICE, PaymentApi.SERVICE,
+      SagaApi.SERVICE));
+    checkoutGate = new CheckoutGate(vertx, services);
     Router router = Router.router(vertx);
 
     router.post("/stock/item/create/:price").handler(this::createItem);
@@ -69,8 +74,9 @@ public class GatewayVerticle extends VerticleBase {
 
     router.get("/health/live").handler(this::live);
     router.get("/health/ready").handler(readiness::handle);
+    router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, services.circuits()));
 
-    router.route().failureHandler(this::fail);
+    router.route().failureHandler(GatewayVerticle::fail);
     router.errorHandler(404, ctx -> error(ctx, 404, "no route " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
       + ctx.request().path()));
@@ -83,6 +89,7 @@ public class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    checkoutGate.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -164,7 +171,8 @@ public class GatewayVerticle extends VerticleBase {
 
   /** 200 once the order is paid, stock taken and credit charged; 4xx with the reason if it cannot be. */
   private void checkout(RoutingContext ctx) {
-    reply(ctx, services.call(OrderApi.CHECKOUT, ids(ctx, "order_id"), checkoutDeadline));
+    JsonObject order = ids(ctx, "order_id");
+    reply(ctx, checkoutGate.admit().compose(open -> services.call(OrderApi.CHECKOUT, order, checkoutDeadline)));
   }
 
   private void findSaga(RoutingContext ctx) {
@@ -199,7 +207,7 @@ public class GatewayVerticle extends VerticleBase {
     result.onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
-  private void fail(RoutingContext ctx) {
+  static void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ServiceException refusal) {
       error(ctx, refusal.status(), refusal.getMessage());

@@ -1,11 +1,11 @@
 package dev.sagashop.gateway;
 
-import dev.sagashop.contracts.OrderApi;
-import dev.sagashop.contracts.PaymentApi;
-import dev.sagashop.contracts.SagaApi;
-import dev.sagashop.contracts.StockApi;
+import dev.sagashop.contracts.Supervision;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * {@code /health/ready}: 200 once every service answers its health operation (which reaches that service's
- * database; the saga coordinator's reaches MySQL and Kafka), 503 with the reasons otherwise. A service that is not deployed has no health handler, so it counts
- * as not ready too.
+ * {@code /health/ready}: 200 once every given service answers its health operation (which reaches that service's
+ * database, and Kafka where it needs it; the saga coordinator's reaches MySQL and Kafka), 503 with the reasons
+ * otherwise. A service that is not deployed has no health handler, so it counts as not ready too. Where this process
+ * has a supervisor, its view (each verticle's state and restart count) is part of the answer.
  */
 final class Readiness {
 
@@ -26,15 +27,28 @@ final class Readiness {
 
   private final HealthChecks checks;
 
-  Readiness(Vertx vertx, ServiceClient services) {
+  Readiness(Vertx vertx, ServiceClient services, List<String> serviceNames) {
     checks = HealthChecks.create(vertx);
     DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(DEADLINE_MS);
-    for (String operation : List.of(OrderApi.HEALTH, StockApi.HEALTH, PaymentApi.HEALTH, SagaApi.HEALTH)) {
-      String service = operation.substring(0, operation.indexOf('.'));
-      checks.register(service, DEADLINE_MS, promise -> services.call(operation, new JsonObject(), deadline)
+    for (String service : serviceNames) {
+      checks.register(service, DEADLINE_MS, promise -> services.call(service + ".health", new JsonObject(), deadline)
         .onSuccess(reply -> promise.complete(Status.OK(reply)))
         .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("reason", failure.getMessage())))));
     }
+    checks.register("supervisor", DEADLINE_MS, promise -> supervision(vertx)
+      .onSuccess(status -> promise.complete(status == null ? Status.OK()
+        : status.getJsonObject("verticles").stream().allMatch(v -> "RUNNING".equals(((JsonObject) v.getValue())
+          .getString("state"))) ? Status.OK(status) : Status.KO(status.put("reason", "a verticle is restarting"))))
+      .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("reason", failure.getMessage())))));
+  }
+
+  /** What this process's supervisor sees; null where this process has none. */
+  static Future<JsonObject> supervision(Vertx vertx) {
+    return vertx.eventBus().<JsonObject>request(Supervision.STATUS, new JsonObject(),
+        new DeliveryOptions().setSendTimeout(DEADLINE_MS))
+      .map(reply -> reply.body())
+      .recover(failure -> failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        ? Future.succeededFuture() : Future.failedFuture(failure));
   }
 
   void handle(RoutingContext ctx) {

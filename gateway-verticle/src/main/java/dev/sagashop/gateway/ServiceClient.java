@@ -6,12 +6,25 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
 /**
- * Calls service operations and turns every way a call can fail into a {@link ServiceException} with the status
- * the HTTP caller should see: the service's own refusal as it is, no service deployed as 503, no answer in time
- * as 504.
+ * Calls service operations — over the event bus when the service runs in this process, over HTTP to its
+ * {@link RoleServer} when {@code <SERVICE>_URL} names another process — and turns every way a call can fail into a
+ * {@link ServiceException} with the status the HTTP caller should see: the service's own refusal as it is, no
+ * service as 503, no answer in time as 504. A {@link Breaker} per service makes calls to a service that keeps
+ * failing fail fast with a 503.
  */
 final class ServiceClient {
 
@@ -19,10 +32,23 @@ final class ServiceClient {
 
   private final Vertx vertx;
   private final DeliveryOptions defaults;
+  private final Map<String, URI> remote = new HashMap<>();
+  private final Map<String, Breaker> breakers = new HashMap<>();
+  private HttpClient http;
 
   ServiceClient(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
     this.defaults = new DeliveryOptions().setSendTimeout(Settings.number(config, REQUEST_TIMEOUT_MS, 10_000));
+    for (String service : new String[] {"order", "stock", "payment", "saga"}) {
+      String url = Settings.string(config, service.toUpperCase(Locale.ROOT) + "_URL", null);
+      if (url != null) {
+        remote.put(service, URI.create(url));
+      }
+    }
+    if (!remote.isEmpty()) {
+      http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+        .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(64));
+    }
   }
 
   Future<JsonObject> call(String operation, JsonObject request) {
@@ -30,9 +56,55 @@ final class ServiceClient {
   }
 
   Future<JsonObject> call(String operation, JsonObject request, DeliveryOptions options) {
+    String service = operation.substring(0, operation.indexOf('.'));
+    Breaker breaker = breakers.computeIfAbsent(service, s -> new Breaker());
+    if (!breaker.allows()) {
+      return Future.failedFuture(ServiceException.unavailable("the " + service + " service is failing; "
+        + "not calling it for up to " + Breaker.OPEN_MS + " ms"));
+    }
+    URI url = remote.get(service);
+    Future<JsonObject> reply = url == null ? local(operation, request, options)
+      : overHttp(url, operation, request, options.getSendTimeout());
+    return reply.andThen(result -> {
+      if (result.succeeded() || !(result.cause() instanceof ServiceException refusal) || refusal.status() < 500) {
+        breaker.succeeded();
+      } else {
+        breaker.failed();
+      }
+    });
+  }
+
+  /** Per service: whether its circuit is open now (for /metrics). */
+  Map<String, Boolean> circuits() {
+    Map<String, Boolean> open = new HashMap<>();
+    breakers.forEach((service, breaker) -> open.put(service, breaker.open()));
+    return open;
+  }
+
+  private Future<JsonObject> local(String operation, JsonObject request, DeliveryOptions options) {
     return vertx.eventBus().<JsonObject>request(operation, request, options)
       .map(reply -> reply.body())
       .recover(failure -> Future.failedFuture(refusal(operation, options.getSendTimeout(), failure)));
+  }
+
+  private Future<JsonObject> overHttp(URI url, String operation, JsonObject request, long timeout) {
+    String service = operation.substring(0, operation.indexOf('.'));
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
+      .setPort(url.getPort() > 0 ? url.getPort() : 80).setURI(RoleServer.OPERATIONS + operation)
+      .setIdleTimeout(timeout);
+    return http.request(options)
+      .compose(call -> call.send(request.toBuffer()))
+      .compose(response -> response.body().map(body -> {
+        JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+        if (response.statusCode() == 200) {
+          return json;
+        }
+        throw new ServiceException(response.statusCode(), json.getString("error", operation + " failed"));
+      }))
+      .recover(failure -> Future.failedFuture(failure instanceof ServiceException refusal ? refusal
+        : failure instanceof TimeoutException || failure.getMessage() != null && failure.getMessage().contains("timeout")
+          ? new ServiceException(504, "the " + service + " service did not answer within " + timeout + " ms")
+          : ServiceException.unavailable("the " + service + " service is unreachable: " + failure.getMessage())));
   }
 
   private static ServiceException refusal(String operation, long timeout, Throwable failure) {

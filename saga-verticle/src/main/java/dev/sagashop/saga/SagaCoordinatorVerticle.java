@@ -13,6 +13,7 @@ import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.Transition;
 import dev.sagashop.saga.journal.Journal;
 import dev.sagashop.service.Operations;
+import dev.sagashop.service.messaging.KafkaProbe;
 import dev.sagashop.service.messaging.KafkaSettings;
 import dev.sagashop.service.messaging.MessageLoop;
 import dev.sagashop.service.messaging.SagaProducer;
@@ -61,11 +62,13 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private Duration resendAfter;
   private long resendTimer;
   private boolean kafkaUp = true;
+  private KafkaProbe kafka;
 
   @Override
   public Future<?> start() {
     resendAfter = Duration.ofMillis(Settings.number(config(), "SAGA_RESEND_AFTER_MS", 5_000));
     producer = new SagaProducer(vertx, config(), owner);
+    kafka = new KafkaProbe(vertx, config());
     return Journal.open(vertx, config(), owner)
       .compose(opened -> {
         journal = opened;
@@ -102,7 +105,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(resendTimer);
     Future<Void> stopped = loop == null ? Future.succeededFuture() : loop.stop();
-    return stopped.eventually(producer::close).eventually(() -> journal == null ? Future.succeededFuture()
+    return stopped.eventually(producer::close).eventually(kafka::close).eventually(() -> journal == null ? Future.succeededFuture()
       : journal.close());
   }
 
@@ -240,6 +243,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     return journal.ping()
       .recover(failure -> Future.failedFuture(ServiceException.unavailable("the saga journal (MySQL) is unreachable: "
         + failure.getMessage())))
+      .compose(up -> kafka.check())
       .compose(up -> kafkaUp ? Future.succeededFuture(new JsonObject().put("journal", "UP").put("kafka", "UP")
           .put("active_sagas", active.size()))
         : Future.failedFuture(ServiceException.unavailable("Kafka is unreachable: commands are waiting to be sent")));

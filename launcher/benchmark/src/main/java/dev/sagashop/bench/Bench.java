@@ -3,7 +3,12 @@ package dev.sagashop.bench;
 import io.vertx.core.Vertx;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code java -jar saga-shop.jar bench <consistency|stress> [options]}: a client of a running shop's public API.
@@ -15,7 +20,10 @@ public final class Bench {
     usage: java -jar saga-shop.jar bench consistency [--url URL] [--orders 1000] [--multi-item | --both]
            java -jar saga-shop.jar bench stress [--url URL] [--records 100000] [--concurrency 64]
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
-      --url  the shop's gateway (default http://127.0.0.1:8000)""";
+           java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|both] [--load 6s] [--work DIR]
+      --url  the shop's gateway (default http://127.0.0.1:8000)
+      chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
+             each process in turn under checkout load, restarts it, and checks the invariants; exit 1 if broken""";
 
   private Bench() {
   }
@@ -25,6 +33,36 @@ public final class Bench {
   }
 
   /** Runs a bench command; returns the process exit status. */
+  /** The fault suite against shop processes this command starts; returns 0 if every invariant held. */
+  private static int chaos(Vertx vertx, Options options, PrintStream out) throws Exception {
+    String layout = options.string("layout", "both");
+    Duration load = options.duration("load", Duration.ofSeconds(6));
+    String jar = options.string("jar", Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+      .toString());
+    Path work = Path.of(options.string("work", Files.createTempDirectory("saga-shop-chaos").toString()));
+    out.println("chaos: shop processes from " + jar + ", data and logs under " + work);
+    List<ChaosRun.Report> reports = new ArrayList<>();
+    if (!layout.equals("roles")) {
+      try (ShopProcesses shop = ShopProcesses.allInOne(jar, work.resolve("all-in-one"), Map.of())) {
+        shop.startAll(vertx);
+        reports.add(new ChaosRun(vertx, shop, out).killAndRestart("all", load.dividedBy(3), load));
+      }
+    }
+    if (!layout.equals("all-in-one")) {
+      try (ShopProcesses shop = ShopProcesses.perRole(jar, work.resolve("roles"), Map.of())) {
+        shop.startAll(vertx);
+        ChaosRun chaos = new ChaosRun(vertx, shop, out);
+        for (String victim : List.of("order", "stock", "payment", "saga", "gateway", "infra")) {
+          reports.add(chaos.killAndRestart(victim, load.dividedBy(3), load));
+        }
+      }
+    }
+    long broken = reports.stream().filter(report -> !report.consistent()).count();
+    out.println(broken == 0 ? "chaos: every invariant held after " + reports.size() + " faults"
+      : "chaos: " + broken + " of " + reports.size() + " faults broke an invariant");
+    return broken == 0 ? 0 : 1;
+  }
+
   public static int run(String[] args, PrintStream out) throws Exception {
     if (args.length == 0) {
       out.println(USAGE);
@@ -66,6 +104,9 @@ public final class Bench {
           stress.run(records, concurrency, options.duration("warmup", Duration.ofSeconds(5)),
             options.duration("duration", Duration.ofSeconds(30)), options.flag("with-replacement"));
           return 0;
+        }
+        case "chaos" -> {
+          return chaos(vertx, options, out);
         }
         default -> {
           out.println(USAGE);

@@ -33,6 +33,16 @@ public enum Role {
     return verticle;
   }
 
+  /** The service name of the role's verticle (its event-bus prefix); null for infra. */
+  String service() {
+    return this == INFRA ? null : name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The services the saga module's supervisor deploys and restarts. */
+  boolean supervised() {
+    return usesMongo();
+  }
+
   boolean usesMongo() {
     return this == ORDER || this == STOCK || this == PAYMENT;
   }

@@ -2,6 +2,8 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.gateway.GatewayVerticle;
+import dev.sagashop.gateway.RoleServer;
+import dev.sagashop.saga.supervision.Supervisor;
 import dev.sagashop.service.messaging.KafkaTopics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +29,7 @@ public final class Shop implements AutoCloseable {
   private final EmbeddedInfra infra;
   private final JsonObject config;
   private final Map<Role, String> deployments = new EnumMap<>(Role.class);
+  private Supervisor supervisor;
 
   private Shop(Vertx vertx, EmbeddedInfra infra, JsonObject config) {
     this.vertx = vertx;
@@ -53,19 +57,37 @@ public final class Shop implements AutoCloseable {
     }
   }
 
+  /**
+   * The order, stock and payment verticles go under the supervisor (which keeps retrying one that cannot start),
+   * then the coordinator, then the gateway that calls them all.
+   */
   private void deploy(Set<Role> roles) throws Exception {
     if (roles.stream().anyMatch(Role::usesKafka)) {
       KafkaTopics.ensure(vertx, config).await(60, TimeUnit.SECONDS);
     }
+    List<Supervisor.Child> supervised = roles.stream().filter(Role::supervised)
+      .map(role -> new Supervisor.Child(role.service(), role.verticle(), new DeploymentOptions().setConfig(config)))
+      .toList();
+    if (!supervised.isEmpty()) {
+      supervisor = new Supervisor(supervised);
+      vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS);
+    }
     for (Role role : roles) {
-      if (role.verticle() != null) {
+      if (role.verticle() != null && !role.supervised()) {
         deploy(role).await(60, TimeUnit.SECONDS);
       }
     }
+    if (!roles.contains(Role.GATEWAY) && Settings.integer(config, RoleServer.PORT, 0) > 0) {
+      vertx.deployVerticle(new RoleServer(roles.stream().map(Role::service).filter(Objects::nonNull).toList()),
+        new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
+    }
   }
 
-  /** Deploys a role's verticle in this process. */
-  public Future<String> deploy(Role role) {
+  /** Deploys a role's verticle in this process (a supervised one: resumes its supervision). */
+  public Future<?> deploy(Role role) {
+    if (role.supervised()) {
+      return supervisor.resume(role.service());
+    }
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     if (role == Role.GATEWAY) {
       int instances = Settings.integer(config, "GATEWAY_INSTANCES", 0);
@@ -77,8 +99,11 @@ public final class Shop implements AutoCloseable {
     });
   }
 
-  /** Undeploys a role's verticle; its work is left to whoever deploys it again. */
+  /** Undeploys a role's verticle (a supervised one: pauses its supervision); its work waits for the next one. */
   public Future<Void> undeploy(Role role) {
+    if (role.supervised()) {
+      return supervisor.pause(role.service());
+    }
     String id = deployments.remove(role);
     return id == null ? Future.succeededFuture() : vertx.undeploy(id)
       .onSuccess(done -> log.info("undeployed {}", role.name().toLowerCase()));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,7 +85,7 @@ class CheckoutTest {
     JsonObject found = findOrder(order);
     assertFalse(found.getBoolean("paid"));
     assertEquals("OPEN", found.getString("status"));
-    assertEquals("ABORTED", sagaOf(order).getString("status"));
+    assertEquals("ABORTED", awaitSagaFinished(order));
 
     ledger.addStock(second, 1);
     assertEquals(200, checkout(order).status(), "retryable once the stock is there");
@@ -162,7 +163,9 @@ class CheckoutTest {
     Future<Reply> pending;
     try {
       pending = TestShop.client().post("/orders/checkout/" + order);
-      awaitStatus(order, "CHECKING_OUT");
+      Future<Reply> checkout = pending;
+      awaitStatus(order, "CHECKING_OUT", () -> checkout.isComplete() ? "the checkout answered "
+        + checkout.result().status() + " " + checkout.result().body().encode() : "");
       Reply refused = TestShop.post("/orders/addItem/" + order + "/" + item + "/1");
       assertEquals(409, refused.status(), refused.body()::encode);
     } finally {
@@ -177,7 +180,7 @@ class CheckoutTest {
   @Test
   @DisplayName("with every participant command delivered twice, no stock or credit is taken twice")
   void everyCommandDeliveredTwice() throws Exception {
-    Duplicator duplicator = Duplicator.start();
+    Duplicator duplicator = Duplicator.start(true);
     try {
       String scarce = ledger.item(1, 6);
       String plenty = ledger.item(2, 100);
@@ -227,11 +230,46 @@ class CheckoutTest {
     ledger.assertConsistent();
   }
 
-  private static void awaitStatus(String order, String status) throws InterruptedException {
+  @Test
+  @DisplayName("commands delivered again after their sagas finished, twice and newest first, change nothing")
+  void commandsReplayedOutOfOrder() throws Exception {
+    Duplicator recorder = Duplicator.start(false);
+    try {
+      String scarce = ledger.item(1, 3);
+      String plenty = ledger.item(2, 100);
+      String user = ledger.user(1_000);
+      List<String> orders = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        orders.add(ledger.order(user, plenty, 1, scarce, 1));
+      }
+      Future.join(orders.stream().map(o -> TestShop.client().post("/orders/checkout/" + o)).toList()).await();
+      for (String order : orders) {
+        awaitSagaFinished(order);
+      }
+      long paid = orders.stream().filter(o -> findOrder(o).getBoolean("paid")).count();
+      assertEquals(3, paid, "three orders get the three scarce units");
+      long stockBefore = stock(plenty);
+      long creditBefore = credit(user);
+
+      for (int round = 0; round < 2; round++) {
+        int since = recorder.replies();
+        recorder.awaitReplies(since, recorder.replayBackwards());
+      }
+      assertEquals(stockBefore, stock(plenty));
+      assertEquals(0, stock(scarce));
+      assertEquals(creditBefore, credit(user));
+      assertEquals(paid, orders.stream().filter(o -> findOrder(o).getBoolean("paid")).count());
+      ledger.assertConsistent();
+    } finally {
+      recorder.stop();
+    }
+  }
+
+  private static void awaitStatus(String order, String status, Supplier<String> context) throws InterruptedException {
     for (int i = 0; i < 100 && !status.equals(findOrder(order).getString("status")); i++) {
       Thread.sleep(50);
     }
-    assertEquals(status, findOrder(order).getString("status"));
+    assertEquals(status, findOrder(order).getString("status"), context);
   }
 
   private static String awaitSagaFinished(String order) {
@@ -255,35 +293,52 @@ class CheckoutTest {
    * Re-publishes every command that reaches a participant's topic, once, so each is delivered twice. (It reads its
    * own copies too; those it has seen, so it does not copy them again.)
    */
+  /**
+   * Listens to every participant command topic (and the replies). Echoing: sends each command again at once.
+   * Recording: keeps them, to be sent again later, newest first.
+   */
   private static final class Duplicator {
     private final KafkaConsumer<String, String> consumer;
     private final KafkaProducer<String, String> producer;
+    private final boolean echo;
     private final Set<String> copied = ConcurrentHashMap.newKeySet();
+    private final List<KafkaProducerRecord<String, String>> recorded = new ArrayList<>();
     private final AtomicInteger duplicated = new AtomicInteger();
+    private final AtomicInteger replies = new AtomicInteger();
 
-    private Duplicator(KafkaConsumer<String, String> consumer, KafkaProducer<String, String> producer) {
+    private Duplicator(KafkaConsumer<String, String> consumer, KafkaProducer<String, String> producer, boolean echo) {
       this.consumer = consumer;
       this.producer = producer;
+      this.echo = echo;
     }
 
-    static Duplicator start() throws Exception {
+    static Duplicator start(boolean echo) throws Exception {
       JsonObject config = TestShop.shop().config();
       var settings = KafkaSettings.consumer(config, "duplicator", "duplicator-" + System.nanoTime());
       settings.put("auto.offset.reset", "latest");
       KafkaConsumer<String, String> consumer = KafkaConsumer.create(TestShop.shop().vertx(), settings);
       KafkaProducer<String, String> producer = KafkaProducer.create(TestShop.shop().vertx(),
         KafkaSettings.producer(config, "duplicator"));
-      Duplicator duplicator = new Duplicator(consumer, producer);
+      Duplicator duplicator = new Duplicator(consumer, producer, echo);
       Promise<Void> assigned = Promise.promise();
       consumer.partitionsAssignedHandler(partitions -> assigned.tryComplete());
       consumer.handler(record -> {
-        if (duplicator.copied.add(record.value())) {
-          producer.send(KafkaProducerRecord.create(record.topic(), record.key(), record.value()))
-            .onSuccess(sent -> duplicator.duplicated.incrementAndGet());
+        if (record.topic().equals(Topics.SAGA_REPLIES)) {
+          duplicator.replies.incrementAndGet();
+        } else if (duplicator.copied.add(record.value())) {
+          KafkaProducerRecord<String, String> copy = KafkaProducerRecord.create(record.topic(), record.key(),
+            record.value());
+          if (echo) {
+            producer.send(copy).onSuccess(sent -> duplicator.duplicated.incrementAndGet());
+          } else {
+            synchronized (duplicator.recorded) {
+              duplicator.recorded.add(copy);
+            }
+          }
         }
       });
       consumer.subscribe(Set.of(Topics.commands(OrderApi.SERVICE), Topics.commands(StockApi.SERVICE),
-        Topics.commands(PaymentApi.SERVICE)));
+        Topics.commands(PaymentApi.SERVICE), Topics.SAGA_REPLIES));
       assigned.future().await(30, TimeUnit.SECONDS);
       // Until the first fetch positions the consumer at "latest", commands could slip past it.
       Thread.sleep(500);
@@ -292,6 +347,32 @@ class CheckoutTest {
 
     int duplicated() {
       return duplicated.get();
+    }
+
+    /** Sends every recorded command again, newest first; returns how many. */
+    int replayBackwards() throws Exception {
+      List<KafkaProducerRecord<String, String>> backwards;
+      synchronized (recorded) {
+        backwards = new ArrayList<>(recorded);
+      }
+      java.util.Collections.reverse(backwards);
+      for (KafkaProducerRecord<String, String> record : backwards) {
+        producer.send(record).await(10, TimeUnit.SECONDS);
+      }
+      return backwards.size();
+    }
+
+    /** Waits until at least {@code count} replies were seen since {@code since}. */
+    void awaitReplies(int since, int count) throws InterruptedException {
+      for (int i = 0; i < 300 && replies.get() - since < count; i++) {
+        Thread.sleep(50);
+      }
+      assertTrue(replies.get() - since >= count, "participants answered " + (replies.get() - since) + " of " + count
+        + " replayed commands");
+    }
+
+    int replies() {
+      return replies.get();
     }
 
     void stop() throws Exception {

@@ -30,7 +30,9 @@ final class TestShop {
           .put("GATEWAY_HOST", "127.0.0.1")
           .put("GATEWAY_PORT", ShopProcess.freePort())
           .put("GATEWAY_INSTANCES", 2)
-          .put("SAGA_RESEND_AFTER_MS", 2000);
+          .put("SAGA_RESEND_AFTER_MS", 2000)
+          // The fault switch exists in test configuration only.
+          .put("FAULTS_ENABLED", true);
         shop = Shop.start(config, EnumSet.copyOf(Role.all()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {

@@ -198,6 +198,14 @@ final class Checkouts implements Participant.CommandHandler {
   }
 
   /** For callers waiting long: read their orders back, and announce their sagas again. */
+  /** This instance is going away: its callers learn so now rather than by timing out. The sagas carry on. */
+  void abandon() {
+    ServiceException restarting = ServiceException.unavailable("the order service restarted during the checkout; "
+      + "it carries on: check out again to learn its outcome");
+    waiters.values().forEach(waiter -> waiter.outcome().tryFail(restarting));
+    waiters.clear();
+  }
+
   void sweep() {
     Instant now = Instant.now();
     for (Map.Entry<String, Waiter> entry : List.copyOf(waiters.entrySet())) {

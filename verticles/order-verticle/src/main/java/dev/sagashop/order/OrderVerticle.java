@@ -5,11 +5,13 @@ import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.BalanceOperations;
+import dev.sagashop.service.Lifeline;
 import dev.sagashop.service.Operations;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.service.ServiceMongo;
+import dev.sagashop.service.messaging.KafkaProbe;
 import dev.sagashop.service.messaging.KafkaSettings;
 import dev.sagashop.service.messaging.Participant;
 import dev.sagashop.service.messaging.SagaProducer;
@@ -40,6 +42,7 @@ public class OrderVerticle extends VerticleBase {
   private Participant participant;
   private KafkaConsumer<String, String> outcomes;
   private long sweepTimer;
+  private KafkaProbe kafka;
 
   @Override
   public Future<?> start() {
@@ -49,16 +52,20 @@ public class OrderVerticle extends VerticleBase {
     producer = new SagaProducer(vertx, config(), instance);
     boolean broadcast = Settings.flag(config(), "ORDER_OUTCOME_BROADCAST", false);
     checkouts = new Checkouts(orders, producer, broadcast);
-    return Operations.on(vertx)
+    kafka = new KafkaProbe(vertx, config());
+    Lifeline lifeline = new Lifeline(OrderApi.SERVICE, config());
+    return Operations.on(vertx).supervisedBy(lifeline)
       .handle(OrderApi.CREATE, this::create)
       .handle(OrderApi.FIND, this::find)
       .handle(OrderApi.ADD_ITEM, this::addItem)
       .handle(OrderApi.BATCH_INIT, this::batchInit)
       .handle(OrderApi.CHECKOUT, request -> checkouts.checkout(Ids.require("order_id", request.getString("order_id"))))
-      .handle(OrderApi.HEALTH, request -> ServiceMongo.ping(mongo, OrderApi.SERVICE))
+      // A checkout needs Kafka as well as the database: readiness (and the gateway's checkout gate) say so.
+      .handle(OrderApi.HEALTH, request -> ServiceMongo.ping(mongo, OrderApi.SERVICE)
+        .compose(database -> kafka.check().map(database::mergeIn)))
       .registered()
       .compose(registered -> broadcast ? listenForOutcomes(instance) : Future.<Void>succeededFuture())
-      .compose(listening -> Participant.start(vertx, config(), OrderApi.SERVICE, checkouts))
+      .compose(listening -> Participant.start(vertx, config(), lifeline, checkouts))
       .onSuccess(started -> {
         participant = started;
         sweepTimer = vertx.setPeriodic(Checkouts.READ_BACK_AFTER.toMillis() / 2, tick -> checkouts.sweep());
@@ -85,10 +92,12 @@ public class OrderVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
+    checkouts.abandon();
     Future<Void> stopped = participant == null ? Future.succeededFuture() : participant.stop();
     return stopped
       .eventually(() -> outcomes == null ? Future.succeededFuture() : outcomes.close())
       .eventually(producer::close)
+      .eventually(kafka::close)
       .eventually(mongo::close);
   }
 

@@ -8,6 +8,7 @@ import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.BalanceStore;
 import dev.sagashop.service.HoldCommands;
+import dev.sagashop.service.Lifeline;
 import dev.sagashop.service.Operations;
 import dev.sagashop.service.ServiceMongo;
 import dev.sagashop.service.messaging.Participant;
@@ -32,7 +33,8 @@ public class PaymentVerticle extends VerticleBase {
     mongo = ServiceMongo.client(vertx, config(), PaymentApi.SERVICE);
     BalanceStore store = new BalanceStore(mongo, USERS, "credit", "user");
     users = new BalanceOperations(store, "user_id");
-    return Operations.on(vertx)
+    Lifeline lifeline = new Lifeline(PaymentApi.SERVICE, config());
+    return Operations.on(vertx).supervisedBy(lifeline)
       .handle(PaymentApi.CREATE_USER, this::createUser)
       .handle(PaymentApi.FIND_USER, users.find(PaymentVerticle::view))
       .handle(PaymentApi.ADD_FUNDS, users.add())
@@ -40,7 +42,7 @@ public class PaymentVerticle extends VerticleBase {
       .handle(PaymentApi.BATCH_INIT, this::batchInit)
       .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE))
       .registered()
-      .compose(registered -> Participant.start(vertx, config(), PaymentApi.SERVICE, new HoldCommands(store,
+      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store,
         MessageTypes.CHARGE_CREDIT, MessageTypes.REFUND_CREDIT, MessageTypes.CONFIRM_CREDIT, checkout -> Map.of(checkout.userId(), checkout.totalCost()))))
       .onSuccess(started -> participant = started);
   }

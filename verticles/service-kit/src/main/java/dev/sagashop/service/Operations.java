@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * A service's operations on the event bus: each address maps to a handler from request JSON to reply JSON.
- * A {@link ServiceException} reaches the caller as its status and message; anything else is logged and reported
- * as a 500, without internals.
+ * A {@link ServiceException} reaches the caller as its status and message; a dependency being away as a 503;
+ * anything else is logged and reported as a 500, without internals. Under a {@link Lifeline}, a handler that
+ * throws crashes its verticle (let it crash), and a crashed verticle takes no more requests.
  */
 public final class Operations {
 
@@ -29,6 +30,7 @@ public final class Operations {
 
   private final Vertx vertx;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private Lifeline lifeline;
 
   private Operations(Vertx vertx) {
     this.vertx = vertx;
@@ -36,6 +38,13 @@ public final class Operations {
 
   public static Operations on(Vertx vertx) {
     return new Operations(vertx);
+  }
+
+  /** Adds the service's ping (and fault switch) and lets handler bugs crash the verticle. Call before handle. */
+  public Operations supervisedBy(Lifeline lifeline) {
+    lifeline.register(this);
+    this.lifeline = lifeline;
+    return this;
   }
 
   public Operations handle(String address, Operation operation) {
@@ -48,17 +57,33 @@ public final class Operations {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  private static void dispatch(String address, Operation operation, Message<JsonObject> message) {
+  private void dispatch(String address, Operation operation, Message<JsonObject> message) {
     Future<JsonObject> reply;
+    boolean work = lifeline != null && !lifeline.owns(address);
+    if (work && lifeline.crashed()) {
+      message.fail(503, "the " + lifeline.service() + " service is restarting");
+      return;
+    }
     try {
+      if (work) {
+        lifeline.trip();
+      }
       JsonObject body = message.body();
       reply = operation.handle(body == null ? new JsonObject() : body);
-    } catch (RuntimeException e) {
-      reply = Future.failedFuture(e);
+    } catch (ServiceException refusal) {
+      reply = Future.failedFuture(refusal);
+    } catch (RuntimeException bug) {
+      if (work) {
+        lifeline.crash(bug);
+      }
+      reply = Future.failedFuture(bug);
     }
     reply.onSuccess(message::reply).onFailure(failure -> {
       if (failure instanceof ServiceException refusal) {
         message.fail(refusal.status(), refusal.getMessage());
+      } else if (Failures.transientFailure(failure)) {
+        log.warn("{} failed: {}", address, failure.toString());
+        message.fail(503, address + " failed: a dependency is unreachable (" + failure.getClass().getSimpleName() + ")");
       } else {
         log.error("{} failed", address, failure);
         message.fail(500, address + " failed: " + failure.getClass().getSimpleName());

@@ -8,6 +8,7 @@ import dev.sagashop.contracts.StockApi;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.BalanceStore;
 import dev.sagashop.service.HoldCommands;
+import dev.sagashop.service.Lifeline;
 import dev.sagashop.service.Operations;
 import dev.sagashop.service.ServiceMongo;
 import dev.sagashop.service.messaging.Participant;
@@ -30,7 +31,8 @@ public class StockVerticle extends VerticleBase {
     mongo = ServiceMongo.client(vertx, config(), StockApi.SERVICE);
     BalanceStore store = new BalanceStore(mongo, ITEMS, "stock", "item");
     items = new BalanceOperations(store, "item_id");
-    return Operations.on(vertx)
+    Lifeline lifeline = new Lifeline(StockApi.SERVICE, config());
+    return Operations.on(vertx).supervisedBy(lifeline)
       .handle(StockApi.CREATE, this::create)
       .handle(StockApi.FIND, items.find(StockVerticle::view))
       .handle(StockApi.ADD, items.add())
@@ -38,7 +40,7 @@ public class StockVerticle extends VerticleBase {
       .handle(StockApi.BATCH_INIT, this::batchInit)
       .handle(StockApi.HEALTH, request -> ServiceMongo.ping(mongo, StockApi.SERVICE))
       .registered()
-      .compose(registered -> Participant.start(vertx, config(), StockApi.SERVICE, new HoldCommands(store,
+      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store,
         MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK, MessageTypes.CONFIRM_STOCK, Checkout::quantities)))
       .onSuccess(started -> participant = started);
   }

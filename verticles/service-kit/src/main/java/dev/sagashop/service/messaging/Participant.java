@@ -3,6 +3,8 @@ package dev.sagashop.service.messaging;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.SagaMessage.Outcome;
 import dev.sagashop.contracts.Topics;
+import dev.sagashop.service.Failures;
+import dev.sagashop.service.Lifeline;
 import dev.sagashop.service.messaging.SagaProducer.Outgoing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A saga participant: consumes its command topic, applies each command through the service's handler and replies
@@ -23,8 +26,11 @@ import java.util.Map;
  * crash anywhere means redelivery, which handlers make harmless. A poll is applied in rounds of at most one command
  * per saga, each round in one call (so the service can batch its database work), one saga's commands in order.
  *
- * <p>A message that cannot be parsed, or whose command the handler throws on, goes to the dead-letter topic with the
- * reason (and, when it names a saga, a FAILED reply), instead of being retried forever.
+ * <p>A message that cannot be parsed or validated goes to the dead-letter topic with the reason (and, when it names
+ * a saga, a FAILED reply, so the saga compensates) instead of being retried forever. A command the handler fails on
+ * with a bug rather than an unreachable database crashes the verticle (let it crash: the supervisor redeploys it
+ * and Kafka redelivers); after {@value #MAX_ATTEMPTS} such crashes the command is dead-lettered and answered FAILED.
+ * Redelivered suspects are applied one command at a time, so a poison command takes no innocent one with it.
  */
 public final class Participant {
 
@@ -40,22 +46,34 @@ public final class Participant {
     Future<List<SagaMessage>> apply(List<SagaMessage> commands);
   }
 
+  static final int MAX_ATTEMPTS = 3;
+
   private static final Logger log = LoggerFactory.getLogger(Participant.class);
+  /**
+   * Crashes per command (service:saga:step:type). Per process, so the count outlives the instances it crashed;
+   * dead-lettered commands stay here, a handful at most, so that their copies are dead-lettered too.
+   */
+  private static final Map<String, Integer> ATTEMPTS = new ConcurrentHashMap<>();
 
   private final String service;
   private final CommandHandler handler;
   private final SagaProducer producer;
+  private final Lifeline lifeline;
   private MessageLoop loop;
 
-  private Participant(String service, CommandHandler handler, SagaProducer producer) {
+  private Participant(String service, CommandHandler handler, SagaProducer producer, Lifeline lifeline) {
     this.service = service;
     this.handler = handler;
     this.producer = producer;
+    this.lifeline = lifeline;
   }
 
   /** Joins the {@code <service>-participants} consumer group on {@code saga.<service>.commands}. */
-  public static Future<Participant> start(Vertx vertx, JsonObject config, String service, CommandHandler handler) {
-    Participant participant = new Participant(service, handler, new SagaProducer(vertx, config, service + "-replies"));
+  public static Future<Participant> start(Vertx vertx, JsonObject config, Lifeline lifeline, CommandHandler handler) {
+    String service = lifeline.service();
+    Participant participant = new Participant(service, handler, new SagaProducer(vertx, config, service + "-replies"),
+      lifeline);
+    lifeline.onCrash(participant::stop);
     KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx,
       KafkaSettings.consumer(config, service + "-commands", service + "-participants"));
     return MessageLoop.start(vertx, service + " participant", consumer, List.of(Topics.commands(service)),
@@ -70,6 +88,31 @@ public final class Participant {
     return (loop == null ? Future.<Void>succeededFuture() : loop.stop()).eventually(producer::close);
   }
 
+  /** Applies a round; a bug (not an unreachable dependency) crashes the verticle and counts against its commands. */
+  private Future<List<SagaMessage>> apply(List<SagaMessage> round) {
+    Future<List<SagaMessage>> applied;
+    try {
+      lifeline.trip();
+      applied = handler.apply(round);
+    } catch (RuntimeException bug) {
+      applied = Future.failedFuture(bug);
+    }
+    return applied.andThen(result -> {
+      if (result.succeeded()) {
+        if (!ATTEMPTS.isEmpty()) {
+          round.forEach(command -> ATTEMPTS.remove(key(command)));
+        }
+      } else if (!Failures.transientFailure(result.cause())) {
+        round.forEach(command -> ATTEMPTS.merge(key(command), 1, Integer::sum));
+        lifeline.crash(result.cause());
+      }
+    });
+  }
+
+  private String key(SagaMessage command) {
+    return service + ":" + command.sagaId() + ":" + command.step() + ":" + command.type();
+  }
+
   /**
    * Splits the batch into rounds holding at most one command per saga (a saga's later command waits for the round
    * after its earlier one), applies each round as one call, and sends every reply.
@@ -79,6 +122,7 @@ public final class Participant {
     Map<String, Integer> roundOfSaga = new HashMap<>();
     List<SagaMessage> failed = new ArrayList<>();
     List<Future<Void>> deadLetters = new ArrayList<>();
+    boolean suspects = false;
     for (KafkaConsumerRecord<String, String> record : records) {
       SagaMessage command;
       try {
@@ -96,15 +140,28 @@ public final class Participant {
         failed.add(command.reply(Outcome.FAILED, command.type() + " cannot be applied: " + poison.getMessage()));
         continue;
       }
+      int attempts = ATTEMPTS.isEmpty() ? 0 : ATTEMPTS.getOrDefault(key(command), 0);
+      if (attempts >= MAX_ATTEMPTS) {
+        // The count stays: a re-sent copy of this command is answered the same way.
+        log.error("{}: saga={} step={} {} crashed the service {} times; dead-lettered", service, command.sagaId(),
+          command.step(), command.type(), attempts);
+        deadLetters.add(DeadLetters.send(producer, command, "crashed the " + service + " service " + attempts + " times"));
+        failed.add(command.reply(Outcome.FAILED, command.type() + " could not be applied"));
+        continue;
+      }
+      suspects |= attempts > 0;
       int round = roundOfSaga.merge(command.sagaId(), 0, (previous, zero) -> previous + 1);
       if (round == rounds.size()) {
         rounds.add(new ArrayList<>());
       }
       rounds.get(round).add(command);
     }
+    if (suspects) {
+      rounds = rounds.stream().flatMap(List::stream).map(List::of).toList();
+    }
     Future<List<SagaMessage>> replies = Future.all(deadLetters).map(sent -> new ArrayList<>(failed));
     for (List<SagaMessage> round : rounds) {
-      replies = replies.compose(sofar -> handler.apply(round).map(answered -> {
+      replies = replies.compose(sofar -> apply(round).map(answered -> {
         sofar.addAll(answered);
         return sofar;
       }));

@@ -1,0 +1,78 @@
+package dev.sagashop.gateway;
+
+import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.contracts.Settings;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HTTP face of a process that runs service roles but no gateway (one pod per role on Kubernetes): the gateway
+ * of another process calls the services' operations through {@code POST /ops/<address>}, and probes see
+ * {@code /health/live}, {@code /health/ready} and {@code /metrics}. Only the local services' operations are served.
+ * Meant for the cluster's internal network, never for the public.
+ */
+public class RoleServer extends VerticleBase {
+
+  public static final String PORT = "ROLE_PORT";
+  static final String OPERATIONS = "/ops/";
+
+  private final List<String> services;
+  private HttpServer server;
+
+  /** {@code services}: the roles of this process, by service name ("stock", "saga", ...). */
+  public RoleServer(List<String> services) {
+    this.services = services;
+  }
+
+  @Override
+  public Future<?> start() {
+    ServiceClient local = new ServiceClient(vertx, config().copy()
+      .put("ORDER_URL", "").put("STOCK_URL", "").put("PAYMENT_URL", "").put("SAGA_URL", ""));
+    Readiness readiness = new Readiness(vertx, local, services);
+    long checkoutTimeout = Settings.number(config(), GatewayVerticle.CHECKOUT_TIMEOUT_MS, 60_000);
+    Router router = Router.router(vertx);
+    router.post(OPERATIONS + ":address").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    router.post(OPERATIONS + ":address").handler(ctx -> operation(ctx, local, checkoutTimeout));
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(readiness::handle);
+    router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, Map.of()));
+    router.route().failureHandler(GatewayVerticle::fail);
+    return vertx.createHttpServer().requestHandler(router)
+      .listen(Settings.integer(config(), PORT, 8080), Settings.string(config(), GatewayVerticle.HOST, "0.0.0.0"))
+      .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void operation(RoutingContext ctx, ServiceClient local, long checkoutTimeout) {
+    String address = ctx.pathParam("address");
+    String service = address.contains(".") ? address.substring(0, address.indexOf('.')) : "";
+    if (!services.contains(service)) {
+      GatewayVerticle.error(ctx, 404, "this process runs no " + service + " service");
+      return;
+    }
+    JsonObject request;
+    try {
+      request = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      GatewayVerticle.error(ctx, 400, "the request body is not a JSON object");
+      return;
+    }
+    // The caller's own deadline governs; this one only bounds a call nobody waits for any more.
+    local.call(address, request, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(checkoutTimeout))
+      .onSuccess(ctx::json)
+      .onFailure(failure -> GatewayVerticle.error(ctx, failure instanceof ServiceException refusal
+        ? refusal.status() : 500, failure.getMessage()));
+  }
+}

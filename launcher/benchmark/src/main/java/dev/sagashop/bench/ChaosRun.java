@@ -1,0 +1,230 @@
+package dev.sagashop.bench;
+
+import dev.sagashop.bench.ShopClient.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The fault suite's engine, shared by the tests and {@code bench chaos}: a steady checkout load of mixed successes
+ * and refusals against shop processes, a fault struck mid-load (SIGKILL a process and start it again), then the
+ * invariants: per item stock + units in paid orders = initial; per user credit + cost of paid orders = initial;
+ * every order told 2xx is paid and every one told 4xx is not; every saga finished; and a re-checkout of each order
+ * whose outcome the client never learnt answers 2xx or 4xx promptly.
+ */
+public final class ChaosRun {
+
+  /** What one fault did: checkouts in flight when it struck, what clients were told, what broke (nothing, we hope). */
+  public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unknown,
+                       List<String> violations) {
+    public boolean consistent() {
+      return violations.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%-28s in flight at fault %3d | told 2xx %4d, 4xx %4d, no answer %3d | %s", fault,
+        inFlightAtFault, told2xx, told4xx, unknown, violations.isEmpty() ? "invariants hold"
+          : violations.size() + " VIOLATIONS: " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))));
+    }
+  }
+
+  private static final int CONCURRENCY = 16;
+
+  private final Vertx vertx;
+  private final ShopProcesses shop;
+  private final PrintStream out;
+  private final Random random = new Random();
+
+  public ChaosRun(Vertx vertx, ShopProcesses shop, PrintStream out) {
+    this.vertx = vertx;
+    this.shop = shop;
+    this.out = out;
+  }
+
+  /**
+   * Loads the shop for {@code load}, and {@code strikeAfter} into it SIGKILLs {@code victim}, starts it again and
+   * waits for it to be back; then checks the invariants over fresh records.
+   */
+  public Report killAndRestart(String victim, Duration strikeAfter, Duration load) throws Exception {
+    ShopClient client = new ShopClient(vertx, shop.url(), CONCURRENCY * 2, 30_000);
+    try {
+      Records records = Records.create(client, random, 10, 100, 200);
+      Map<String, Integer> told = new ConcurrentHashMap<>();
+      AtomicInteger inFlight = new AtomicInteger();
+      List<String> queue = Collections.synchronizedList(new ArrayList<>(records.orders.keySet()));
+      Collections.shuffle(queue, random);
+      long stopAt = System.nanoTime() + load.toNanos();
+      List<Future<Void>> workers = new ArrayList<>();
+      for (int i = 0; i < CONCURRENCY; i++) {
+        workers.add(worker(client, queue, told, inFlight, stopAt));
+      }
+      Thread.sleep(strikeAfter.toMillis());
+      int atFault = inFlight.get();
+      shop.kill(victim);
+      shop.start(victim);
+      Future.join(workers).await();
+      shop.awaitReady(vertx, Duration.ofSeconds(120));
+      return check(victim, client, records, told, atFault);
+    } finally {
+      client.close();
+    }
+  }
+
+  private Future<Void> worker(ShopClient client, List<String> queue, Map<String, Integer> told, AtomicInteger inFlight,
+                              long stopAt) {
+    Promise<Void> done = Promise.promise();
+    next(client, queue, told, inFlight, stopAt, done);
+    return done.future();
+  }
+
+  private void next(ShopClient client, List<String> queue, Map<String, Integer> told, AtomicInteger inFlight,
+                    long stopAt, Promise<Void> done) {
+    String order;
+    synchronized (queue) {
+      order = System.nanoTime() < stopAt && !queue.isEmpty() ? queue.remove(queue.size() - 1) : null;
+    }
+    if (order == null) {
+      done.complete();
+      return;
+    }
+    inFlight.incrementAndGet();
+    client.post("/orders/checkout/" + order).onComplete(reply -> {
+      inFlight.decrementAndGet();
+      told.put(order, reply.succeeded() ? reply.result().status() : 0);
+      if (reply.failed() || reply.result().status() >= 500) {
+        // The shop is down or restarting: do not spin; this order's outcome is settled after the fault.
+        vertx.setTimer(200, tick -> next(client, queue, told, inFlight, stopAt, done));
+      } else {
+        next(client, queue, told, inFlight, stopAt, done);
+      }
+    });
+  }
+
+  private Report check(String fault, ShopClient client, Records records, Map<String, Integer> told, int atFault) {
+    List<String> violations = new ArrayList<>();
+    int ok = 0;
+    int refused = 0;
+    int unknown = 0;
+    for (Map.Entry<String, Integer> entry : told.entrySet()) {
+      int status = entry.getValue();
+      if (status / 100 == 2) {
+        ok++;
+      } else if (status / 100 == 4) {
+        refused++;
+      } else {
+        unknown++;
+        // A re-checkout settles what the client never learnt, and must answer promptly.
+        long began = System.nanoTime();
+        Reply again = client.await(client.post("/orders/checkout/" + entry.getKey()));
+        long ms = (System.nanoTime() - began) / 1_000_000;
+        if (again.status() / 100 != 2 && again.status() / 100 != 4 || ms > 10_000) {
+          violations.add("re-checkout of " + entry.getKey() + " answered " + again.status() + " in " + ms + " ms");
+        }
+        entry.setValue(again.status());
+      }
+    }
+    Map<String, Long> sold = new HashMap<>();
+    Map<String, Long> charged = new HashMap<>();
+    for (String order : records.orders.keySet()) {
+      JsonObject found = client.await(client.get("/orders/find/" + order)).body();
+      boolean paid = found.getBoolean("paid", false);
+      Integer status = told.get(order);
+      if (status != null && status / 100 == 2 && !paid) {
+        violations.add("order " + order + " was told " + status + " but is not paid");
+      }
+      if (status != null && status / 100 == 4 && paid) {
+        violations.add("order " + order + " was told " + status + " but is paid");
+      }
+      if (status != null && !sagaFinished(client, order)) {
+        violations.add("the saga of order " + order + " never finished");
+      }
+      if (paid) {
+        charged.merge(found.getString("user_id"), found.getLong("total_cost"), Long::sum);
+        for (Object line : found.getJsonArray("items")) {
+          sold.merge(((JsonArray) line).getString(0), ((JsonArray) line).getLong(1), Long::sum);
+        }
+      }
+    }
+    records.stock.forEach((item, initial) -> {
+      long now = client.await(client.get("/stock/find/" + item)).body().getLong("stock");
+      if (now + sold.getOrDefault(item, 0L) != initial) {
+        violations.add("item " + item + ": stock " + now + " + sold " + sold.getOrDefault(item, 0L) + " != " + initial);
+      }
+    });
+    records.credit.forEach((user, initial) -> {
+      long now = client.await(client.get("/payment/find_user/" + user)).body().getLong("credit");
+      if (now + charged.getOrDefault(user, 0L) != initial) {
+        violations.add("user " + user + ": credit " + now + " + charged " + charged.getOrDefault(user, 0L) + " != "
+          + initial);
+      }
+    });
+    Report report = new Report(fault, atFault, ok, refused, unknown, violations);
+    out.println(report);
+    return report;
+  }
+
+  private static boolean sagaFinished(ShopClient client, String order) {
+    for (int i = 0; i < 150; i++) {
+      JsonObject saga = client.await(client.get("/orders/" + order + "/saga")).body();
+      String status = saga.getString("status", "");
+      if (status.equals("COMPLETED") || status.equals("ABORTED")) {
+        return true;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Fresh items, users and orders for one fault, with their initial stock and credit. */
+  private record Records(Map<String, Long> stock, Map<String, Long> credit, Map<String, String> orders) {
+    static Records create(ShopClient client, Random random, int items, int users, int orders) {
+      Map<String, Long> stock = new LinkedHashMap<>();
+      for (int i = 0; i < items; i++) {
+        String item = client.await(client.post("/stock/item/create/" + (1 + i % 3))).body().getString("item_id");
+        long units = 10 + random.nextInt(20);
+        client.await(client.post("/stock/add/" + item + "/" + units));
+        stock.put(item, units);
+      }
+      Map<String, Long> credit = new LinkedHashMap<>();
+      for (int i = 0; i < users; i++) {
+        String user = client.await(client.post("/payment/create_user")).body().getString("user_id");
+        long money = 2 + random.nextInt(8);
+        client.await(client.post("/payment/add_funds/" + user + "/" + money));
+        credit.put(user, money);
+      }
+      List<String> itemIds = new ArrayList<>(stock.keySet());
+      List<String> userIds = new ArrayList<>(credit.keySet());
+      Map<String, String> made = new LinkedHashMap<>();
+      for (int i = 0; i < orders; i++) {
+        String user = userIds.get(random.nextInt(userIds.size()));
+        String order = client.await(client.post("/orders/create/" + user)).body().getString("order_id");
+        for (int line = 0; line < 1 + random.nextInt(2); line++) {
+          client.await(client.post("/orders/addItem/" + order + "/" + itemIds.get(random.nextInt(itemIds.size())) + "/"
+            + (1 + random.nextInt(2))));
+        }
+        made.put(order, user);
+      }
+      return new Records(stock, credit, made);
+    }
+  }
+}

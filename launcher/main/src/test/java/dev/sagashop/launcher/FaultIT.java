@@ -1,0 +1,98 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.bench.ChaosRun;
+import dev.sagashop.bench.ShopProcesses;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fault suite over real processes of the fat jar: SIGKILL under checkout load, restart, invariants. The same
+ * engine is {@code bench chaos}. A few seconds of load per fault keeps it within CI's budget.
+ */
+class FaultIT {
+
+  private static final Duration LOAD = Duration.ofSeconds(5);
+  private static final Duration STRIKE_AFTER = Duration.ofMillis(1_500);
+
+  private static String jar() {
+    return System.getProperty("shop.jar");
+  }
+
+  private static void assertHolds(ChaosRun.Report report) {
+    assertTrue(report.inFlightAtFault() > 0, "the fault struck with checkouts in flight: " + report);
+    assertTrue(report.told2xx() > 0 && report.told4xx() > 0, "a mix of successes and refusals: " + report);
+    assertTrue(report.consistent(), report::toString);
+  }
+
+  @Test
+  @DisplayName("SIGKILL of the all-in-one process mid-load, restarted on the same DATA_DIR: no unit lost or doubled")
+  void allInOneKilled(@TempDir Path work) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (ShopProcesses shop = ShopProcesses.allInOne(jar(), work, Map.of())) {
+      shop.startAll(vertx);
+      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart("all", STRIKE_AFTER, LOAD));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One process per role plus infra, started once; each role, then the infrastructure, killed in turn. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  @DisplayName("one process per role")
+  class PerRole {
+
+    @TempDir
+    Path work;
+    private Vertx vertx;
+    private ShopProcesses shop;
+
+    @BeforeAll
+    void start() throws Exception {
+      vertx = Vertx.vertx();
+      shop = ShopProcesses.perRole(jar(), work, Map.of());
+      shop.startAll(vertx);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      if (shop != null) {
+        shop.close();
+      }
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+
+    @Order(1)
+    @ParameterizedTest(name = "SIGKILL of the {0} process mid-load, restarted: invariants hold")
+    @ValueSource(strings = {"order", "stock", "payment", "saga", "gateway"})
+    void roleKilled(String role) throws Exception {
+      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart(role, STRIKE_AFTER, LOAD));
+    }
+
+    @Order(2)
+    @Test
+    @DisplayName("the infra process (Kafka, Mongo, MySQL) killed and restarted while the roles keep running")
+    void infrastructureKilled() throws Exception {
+      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart("infra", STRIKE_AFTER, LOAD));
+    }
+  }
+}
