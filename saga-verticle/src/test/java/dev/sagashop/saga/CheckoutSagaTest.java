@@ -115,22 +115,28 @@ class CheckoutSagaTest {
   }
 
   @Test
-  @DisplayName("a freshly applied reserve the saga no longer waits for is undone by its compensation")
+  @DisplayName("a freshly applied action is undone only once the saga no longer counts on it; copies are ignored")
   void lateEffectsAreUndone() {
     Transition started = start();
     SagaMessage reserve = started.commands().get(0).message();
-    SagaState charging = engine.onReply(started.state(), reserve.reply(Outcome.DONE, null, true), now)
-      .orElseThrow().state();
+    Transition charging = engine.onReply(started.state(), reserve.reply(Outcome.DONE, null, true), now).orElseThrow();
+    SagaMessage reserveCopy = reserve.reply(Outcome.DONE, null, true);
 
-    SagaMessage lateCopy = reserve.reply(Outcome.DONE, null, true);
-    Outgoing undo = engine.undoLateEffect(charging, lateCopy).orElseThrow();
-    assertEquals(MessageTypes.RELEASE_STOCK, undo.message().type());
-    assertEquals(payload, undo.message().payload());
-    assertTrue(engine.undoLateEffect(null, lateCopy).isPresent(), "also once the saga is over");
-
-    assertTrue(engine.undoLateEffect(charging, reserve.reply(Outcome.DONE, null, false)).isEmpty(),
+    assertTrue(engine.undoLateEffect(charging.state(), reserveCopy).isEmpty(),
+      "a redelivered reply of a reservation the saga will confirm must not release it");
+    assertTrue(engine.undoLateEffect(started.state(), reserveCopy).isEmpty(), "the reply the saga waits for");
+    assertTrue(engine.undoLateEffect(charging.state(), reserve.reply(Outcome.DONE, null, false)).isEmpty(),
       "a copy that found the reservation made changed nothing");
-    assertTrue(engine.undoLateEffect(started.state(), lateCopy).isEmpty(), "the reply the saga waits for");
+
+    Outgoing undo = engine.undoLateEffect(null, reserveCopy).orElseThrow();
+    assertEquals(MessageTypes.RELEASE_STOCK, undo.message().type(), "once the saga is over, a fresh effect is undone");
+    assertEquals(payload, undo.message().payload());
+
+    SagaMessage charge = charging.commands().get(0).message();
+    Transition releasing = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
+    Outgoing refund = engine.undoLateEffect(releasing.state(), charge.reply(Outcome.DONE, null, true)).orElseThrow();
+    assertEquals(MessageTypes.REFUND_CREDIT, refund.message().type(),
+      "a charge applied after the saga gave up on it is refunded");
   }
 
   @Test

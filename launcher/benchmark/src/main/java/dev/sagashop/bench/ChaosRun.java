@@ -28,17 +28,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ChaosRun {
 
-  /** What one fault did: checkouts in flight when it struck, what clients were told, what broke (nothing, we hope). */
-  public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unknown,
-                       List<String> violations) {
+  /**
+   * What one fault did: checkouts in flight when it struck, what clients were told (503s while it lasted, and how
+   * fast the median one came), what broke (nothing, we hope).
+   */
+  public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unknown, int told503,
+                       long median503Ms, List<String> violations) {
     public boolean consistent() {
       return violations.isEmpty();
     }
 
     @Override
     public String toString() {
-      return String.format("%-28s in flight at fault %3d | told 2xx %4d, 4xx %4d, no answer %3d | %s", fault,
-        inFlightAtFault, told2xx, told4xx, unknown, violations.isEmpty() ? "invariants hold"
+      return String.format("%-8s in flight at fault %3d | told 2xx %4d, 4xx %4d, 503 %4d (median in %4d ms), "
+          + "no answer %3d | %s", fault, inFlightAtFault, told2xx, told4xx, told503, median503Ms, unknown,
+        violations.isEmpty() ? "invariants hold"
           : violations.size() + " VIOLATIONS: " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))));
     }
   }
@@ -57,43 +61,45 @@ public final class ChaosRun {
   }
 
   /**
-   * Loads the shop for {@code load}, and {@code strikeAfter} into it SIGKILLs {@code victim}, starts it again and
-   * waits for it to be back; then checks the invariants over fresh records.
+   * Loads the shop for {@code load}, and {@code strikeAfter} into it SIGKILLs {@code victim}, leaves it dead for
+   * {@code down}, starts it again and waits for it to be back; then checks the invariants over fresh records.
    */
-  public Report killAndRestart(String victim, Duration strikeAfter, Duration load) throws Exception {
+  public Report killAndRestart(String victim, Duration strikeAfter, Duration down, Duration load) throws Exception {
     ShopClient client = new ShopClient(vertx, shop.url(), CONCURRENCY * 2, 30_000);
     try {
-      Records records = Records.create(client, random, 10, 100, 200);
+      Records records = Records.create(client, random, 10, 150, 600);
       Map<String, Integer> told = new ConcurrentHashMap<>();
+      List<Long> refusals = Collections.synchronizedList(new ArrayList<>());
       AtomicInteger inFlight = new AtomicInteger();
       List<String> queue = Collections.synchronizedList(new ArrayList<>(records.orders.keySet()));
       Collections.shuffle(queue, random);
       long stopAt = System.nanoTime() + load.toNanos();
       List<Future<Void>> workers = new ArrayList<>();
       for (int i = 0; i < CONCURRENCY; i++) {
-        workers.add(worker(client, queue, told, inFlight, stopAt));
+        workers.add(worker(client, queue, told, refusals, inFlight, stopAt));
       }
       Thread.sleep(strikeAfter.toMillis());
       int atFault = inFlight.get();
       shop.kill(victim);
+      Thread.sleep(down.toMillis());
       shop.start(victim);
       Future.join(workers).await();
       shop.awaitReady(vertx, Duration.ofSeconds(120));
-      return check(victim, client, records, told, atFault);
+      return check(victim, client, records, told, refusals, atFault);
     } finally {
       client.close();
     }
   }
 
-  private Future<Void> worker(ShopClient client, List<String> queue, Map<String, Integer> told, AtomicInteger inFlight,
-                              long stopAt) {
+  private Future<Void> worker(ShopClient client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
+                              AtomicInteger inFlight, long stopAt) {
     Promise<Void> done = Promise.promise();
-    next(client, queue, told, inFlight, stopAt, done);
+    next(client, queue, told, refusals, inFlight, stopAt, done);
     return done.future();
   }
 
-  private void next(ShopClient client, List<String> queue, Map<String, Integer> told, AtomicInteger inFlight,
-                    long stopAt, Promise<Void> done) {
+  private void next(ShopClient client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
+                    AtomicInteger inFlight, long stopAt, Promise<Void> done) {
     String order;
     synchronized (queue) {
       order = System.nanoTime() < stopAt && !queue.isEmpty() ? queue.remove(queue.size() - 1) : null;
@@ -103,19 +109,24 @@ public final class ChaosRun {
       return;
     }
     inFlight.incrementAndGet();
+    long began = System.nanoTime();
     client.post("/orders/checkout/" + order).onComplete(reply -> {
       inFlight.decrementAndGet();
       told.put(order, reply.succeeded() ? reply.result().status() : 0);
+      if (reply.succeeded() && reply.result().status() == 503) {
+        refusals.add((System.nanoTime() - began) / 1_000_000);
+      }
       if (reply.failed() || reply.result().status() >= 500) {
         // The shop is down or restarting: do not spin; this order's outcome is settled after the fault.
-        vertx.setTimer(200, tick -> next(client, queue, told, inFlight, stopAt, done));
+        vertx.setTimer(200, tick -> next(client, queue, told, refusals, inFlight, stopAt, done));
       } else {
-        next(client, queue, told, inFlight, stopAt, done);
+        next(client, queue, told, refusals, inFlight, stopAt, done);
       }
     });
   }
 
-  private Report check(String fault, ShopClient client, Records records, Map<String, Integer> told, int atFault) {
+  private Report check(String fault, ShopClient client, Records records, Map<String, Integer> told,
+                       List<Long> refusals, int atFault) {
     List<String> violations = new ArrayList<>();
     int ok = 0;
     int refused = 0;
@@ -173,7 +184,9 @@ public final class ChaosRun {
           + initial);
       }
     });
-    Report report = new Report(fault, atFault, ok, refused, unknown, violations);
+    List<Long> sorted = refusals.stream().sorted().toList();
+    Report report = new Report(fault, atFault, ok, refused, unknown, sorted.size(),
+      sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2), violations);
     out.println(report);
     return report;
   }

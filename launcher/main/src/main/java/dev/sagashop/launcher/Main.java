@@ -30,7 +30,7 @@ public final class Main {
       run(args);
     } catch (IllegalArgumentException e) {
       System.err.println("saga-shop: " + e.getMessage());
-      System.err.println("usage: java -jar saga-shop.jar [--roles all|gateway,order,stock,payment,infra] "
+      System.err.println("usage: java -jar saga-shop.jar [--roles all|gateway,order,stock,payment,saga,infra] "
         + "[--config file.yaml]");
       System.exit(2);
     } catch (Exception e) {
@@ -59,8 +59,12 @@ public final class Main {
         log.warn("unclean shutdown", e);
       }
     }, "shutdown"));
-    log.info("saga-shop is up: roles {}{}", roles, roles.contains(Role.GATEWAY)
-      ? ", API on http://" + Settings.string(config, "GATEWAY_HOST", "0.0.0.0") + ":" + shop.gatewayPort() : "");
+    log.info("saga-shop is up: roles {}{}{}", roles, roles.contains(Role.GATEWAY)
+      ? ", API on http://" + Settings.string(config, "GATEWAY_HOST", "0.0.0.0") + ":" + shop.gatewayPort() : "",
+      // What the other processes of a multi-process layout need to be told.
+      roles.contains(Role.INFRA) ? ", MONGO_URL=" + shop.config().getString(EmbeddedInfra.MONGO_URL)
+        + " KAFKA_BOOTSTRAP_SERVERS=" + shop.config().getString(EmbeddedInfra.KAFKA)
+        + " MYSQL_URL=" + shop.config().getString(EmbeddedInfra.MYSQL_URL) : "");
   }
 
   private static String value(String[] args, int index, String flag) {

@@ -99,8 +99,8 @@ public final class SagaEngine {
   }
 
   /**
-   * A reply saying an action was freshly applied when the saga is not waiting for it (a late copy of the command,
-   * delivered after the saga moved past that step or ended): the compensation that undoes it, if the step has one.
+   * A reply saying an action was freshly applied when the saga no longer counts on it (a late copy of the command,
+   * applied after the saga compensated that step or ended): the compensation that undoes it, if the step has one.
    * {@code state} is null for a saga that is no longer active.
    */
   public Optional<Outgoing> undoLateEffect(SagaState state, SagaMessage reply) {
@@ -109,8 +109,13 @@ public final class SagaEngine {
       return Optional.empty();
     }
     SagaStep step = definition.step(reply.step());
-    boolean expected = state != null && state.status() == Status.RUNNING && state.step() == reply.step();
-    if (expected || step.compensation() == null || !step.action().equals(reply.payload().getString("command"))) {
+    // An active saga still counts the effect of every step it has passed, unless it has already compensated it:
+    // a reply for such a step is a copy (say, redelivered after the coordinator restarted), and undoing it would
+    // take back what the saga is about to confirm. A finished saga's participant holds nothing more for it, so a
+    // compensation there undoes a fresh late effect or finds nothing to do.
+    boolean unaccounted = state == null
+      || state.status() == Status.COMPENSATING && reply.step() > state.step();
+    if (!unaccounted || step.compensation() == null || !step.action().equals(reply.payload().getString("command"))) {
       return Optional.empty();
     }
     JsonObject payload = reply.payload().getJsonObject("command_payload", new JsonObject());
