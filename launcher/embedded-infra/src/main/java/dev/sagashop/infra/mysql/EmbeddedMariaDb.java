@@ -73,12 +73,27 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     if ("root".equals(System.getProperty("user.name"))) {
       command.add("--user=root");
     }
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder builder = new ProcessBuilder(watchedByThisJvm(command)).redirectErrorStream(true);
     builder.environment().put("LD_LIBRARY_PATH", baseDir.resolve("libs").toString());
     Process process = builder.start();
     awaitReady(process, 60);
-    log.info("embedded MariaDB {} on 127.0.0.1:{} (pid {}, data in {})", VERSION, chosen, process.pid(), dataDir);
-    return new EmbeddedMariaDb(process, chosen);
+    EmbeddedMariaDb server = new EmbeddedMariaDb(process, chosen);
+    log.info("embedded MariaDB {} on 127.0.0.1:{} (pid {}, data in {})", VERSION, chosen, server.pid(), dataDir);
+    return server;
+  }
+
+  /**
+   * Runs the server under a small shell that stops it (SIGTERM, a clean InnoDB shutdown) within a second of this JVM
+   * dying, even by SIGKILL, so no server outlives the process that started it; SIGTERM to the shell stops it too.
+   */
+  private static List<String> watchedByThisJvm(List<String> command) {
+    List<String> watched = new ArrayList<>(List.of("sh", "-c",
+      "parent=$1; shift; \"$@\" & server=$!; trap 'kill -TERM $server 2>/dev/null' TERM INT; "
+        + "while kill -0 $parent 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done; "
+        + "kill -TERM $server 2>/dev/null; wait $server",
+      "mariadbd-watchdog", Long.toString(ProcessHandle.current().pid())));
+    watched.addAll(command);
+    return watched;
   }
 
   public int port() {
@@ -90,8 +105,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return "mysql://root@127.0.0.1:" + port;
   }
 
+  /** The server's pid (not its watchdog's). */
   public long pid() {
-    return process.pid();
+    return process.children().filter(child -> child.info().command().map(c -> c.endsWith("mariadbd")).orElse(false))
+      .findFirst().map(ProcessHandle::pid).orElse(process.pid());
   }
 
   /** SIGTERM, so InnoDB shuts down cleanly; SIGKILL if it does not within 30 s. */
