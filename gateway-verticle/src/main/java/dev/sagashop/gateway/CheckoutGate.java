@@ -8,6 +8,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 
 /**
@@ -18,41 +21,54 @@ import java.util.List;
  */
 final class CheckoutGate {
 
+  private static final Logger log = LoggerFactory.getLogger(CheckoutGate.class);
+
   static final long EVERY_MS = 1_000;
+  /** How long the periodic look waits for an answer, and how long a checkout at a closed gate waits for its own. */
+  static final long LOOK_MS = 2_000;
+  static final long TRIAL_MS = 300;
 
   private final Vertx vertx;
   private final ServiceClient services;
   private final long timer;
-  private final DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(2_000);
   private Future<Void> probing;
   private String missing;
 
   CheckoutGate(Vertx vertx, ServiceClient services) {
     this.vertx = vertx;
     this.services = services;
-    timer = vertx.setPeriodic(EVERY_MS, tick -> probe());
+    timer = vertx.setPeriodic(EVERY_MS, tick -> probe(LOOK_MS));
   }
 
   /**
    * Succeeds if a checkout may go ahead; fails with a 503 naming what is missing otherwise. While the gate is
-   * closed, a checkout looks again (sharing one probe with its peers), so it reopens as soon as all is back.
+   * closed a checkout is refused at once if a look is under way (the dependency is slow to answer: still away), or
+   * else looks again for at most {@value #TRIAL_MS} ms, so the gate reopens as soon as all is back.
    */
   Future<Void> admit() {
     if (missing == null) {
       return Future.succeededFuture();
     }
-    return probe().compose(done -> missing == null ? Future.<Void>succeededFuture()
+    Future<Void> look = probing != null ? Future.failedFuture("probing") : probe(TRIAL_MS);
+    return look.transform(done -> missing == null ? Future.<Void>succeededFuture()
       : Future.failedFuture(ServiceException.unavailable("checkout is unavailable right now: " + missing)));
   }
 
-  private Future<Void> probe() {
+  private Future<Void> probe(long deadlineMs) {
     if (probing == null) {
+      DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(deadlineMs);
       List<Future<JsonObject>> checks = List.of(
         services.call(OrderApi.HEALTH, new JsonObject(), deadline),
         services.call(SagaApi.HEALTH, new JsonObject(), deadline));
       Future<Void> probe = Future.join(checks).transform(done -> {
+        String was = missing;
         missing = checks.stream().filter(Future::failed).map(check -> check.cause().getMessage())
           .reduce((a, b) -> a + "; " + b).orElse(null);
+        if (was == null && missing != null) {
+          log.warn("refusing checkouts: {}", missing);
+        } else if (was != null && missing == null) {
+          log.info("admitting checkouts again");
+        }
         probing = null;
         return Future.succeededFuture();
       });

@@ -168,13 +168,16 @@ public final class ShopProcesses implements AutoCloseable {
     throw new IllegalStateException(name + " did not start within " + within + "; see " + log(name));
   }
 
-  /** Stops every process (SIGTERM, then SIGKILL after 30 s). */
+  /** Stops every process (SIGTERM, then SIGKILL after 30 s), the infrastructure last. */
   @Override
   public void close() throws InterruptedException {
-    List<String> names = new ArrayList<>(running.keySet());
+    List<String> names = new ArrayList<>(environments.keySet());
     java.util.Collections.reverse(names);
     for (String name : names) {
       Process process = running.remove(name);
+      if (process == null) {
+        continue;
+      }
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();

@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ShopClient;
 import dev.sagashop.bench.ShopClient.Reply;
+import dev.sagashop.bench.ShopProcesses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,27 +39,32 @@ class PersistenceIT {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  private ShopClient client(ShopProcess shop) {
+  /** The all-in-one jar as a child process on {@code work}'s data, ready. */
+  private ShopProcesses start() throws Exception {
+    ShopProcesses shop = ShopProcesses.allInOne(System.getProperty("shop.jar"), work, Map.of());
+    shop.startAll(vertx);
+    return shop;
+  }
+
+  private ShopClient client(ShopProcesses shop) {
     return new ShopClient(vertx, shop.url(), 32, 10_000);
   }
 
   @Test
   @DisplayName("items, users and orders survive a clean stop and start on the same DATA_DIR")
   void cleanRestart() throws Exception {
-    Path data = work.resolve("data");
-    int port = ShopProcess.freePort();
     String item;
     String order;
-    try (ShopProcess shop = ShopProcess.start(data, port, Map.of())) {
+    // Closing sends SIGTERM: a clean stop.
+    try (ShopProcesses shop = start()) {
       ShopClient api = client(shop);
       item = api.await(api.post("/stock/item/create/5")).body().getString("item_id");
       api.await(api.post("/stock/add/" + item + "/42"));
       String user = api.await(api.post("/payment/create_user")).body().getString("user_id");
       order = api.await(api.post("/orders/create/" + user)).body().getString("order_id");
       assertEquals(200, api.await(api.post("/orders/addItem/" + order + "/" + item + "/3")).status());
-      shop.stop();
     }
-    try (ShopProcess shop = ShopProcess.start(data, port, Map.of())) {
+    try (ShopProcesses shop = start()) {
       ShopClient api = client(shop);
       assertEquals(42L, api.await(api.get("/stock/find/" + item)).body().getLong("stock"));
       assertEquals(15L, api.await(api.get("/orders/find/" + order)).body().getLong("total_cost"));
@@ -67,10 +74,7 @@ class PersistenceIT {
   @Test
   @DisplayName("every write acknowledged before a SIGKILL is there after restart, under concurrent load")
   void sigkillKeepsAcknowledgedWrites() throws Exception {
-    Path data = work.resolve("data");
-    int port = ShopProcess.freePort();
-    long acknowledged;
-    try (ShopProcess shop = ShopProcess.start(data, port, Map.of())) {
+    try (ShopProcesses shop = start()) {
       ShopClient api = client(shop);
       assertEquals(200, api.await(api.post("/stock/batch_init/1/0/1")).status());
       List<Future<Reply>> adds = new ArrayList<>();
@@ -80,13 +84,14 @@ class PersistenceIT {
       }
       // Kill while adds are still in flight: only those answered 200 must be there after the restart.
       assertTrue(hundredAnswered.await(30, TimeUnit.SECONDS));
-      shop.kill();
+      shop.kill("all");
       Future.join(adds).transform(done -> Future.succeededFuture()).await(30, TimeUnit.SECONDS);
-      acknowledged = adds.stream().filter(f -> f.succeeded() && f.result().status() == 200).count();
-    }
-    try (ShopProcess shop = ShopProcess.start(data, port, Map.of())) {
-      ShopClient api = client(shop);
-      long stock = api.await(api.get("/stock/find/0")).body().getLong("stock");
+      long acknowledged = adds.stream().filter(f -> f.succeeded() && f.result().status() == 200).count();
+
+      shop.start("all");
+      shop.awaitReady(vertx, Duration.ofSeconds(90));
+      ShopClient again = client(shop);
+      long stock = again.await(again.get("/stock/find/0")).body().getLong("stock");
       System.out.printf("SIGKILL during 400 adds: %d acknowledged, stock %d after restart%n", acknowledged, stock);
       // A write applied but killed before its reply may be there too; an acknowledged one must be.
       assertTrue(stock >= acknowledged && stock <= 400,

@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ShopClient;
 import dev.sagashop.bench.ShopClient.Reply;
+import dev.sagashop.infra.LoopbackPorts;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ final class TestShop {
         JsonObject config = new JsonObject()
           .put("DATA_DIR", data.toString())
           .put("GATEWAY_HOST", "127.0.0.1")
-          .put("GATEWAY_PORT", ShopProcess.freePort())
+          .put("GATEWAY_PORT", LoopbackPorts.orFree(0))
           .put("GATEWAY_INSTANCES", 2)
           .put("SAGA_RESEND_AFTER_MS", 2000)
           // The fault switch exists in test configuration only.
