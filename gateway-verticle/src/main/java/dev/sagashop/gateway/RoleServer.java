@@ -4,6 +4,7 @@ import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -70,7 +71,7 @@ public class RoleServer extends VerticleBase {
       return;
     }
     // The caller's own deadline governs; this one only bounds a call nobody waits for any more.
-    local.call(address, request, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(checkoutTimeout))
+    local.call(address, request, new DeliveryOptions().setSendTimeout(checkoutTimeout))
       .onSuccess(ctx::json)
       .onFailure(failure -> GatewayVerticle.error(ctx, failure instanceof ServiceException refusal
         ? refusal.status() : 500, failure.getMessage()));

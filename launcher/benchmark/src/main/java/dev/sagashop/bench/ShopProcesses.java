@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +173,7 @@ public final class ShopProcesses implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     List<String> names = new ArrayList<>(environments.keySet());
-    java.util.Collections.reverse(names);
+    Collections.reverse(names);
     for (String name : names) {
       Process process = running.remove(name);
       if (process == null) {

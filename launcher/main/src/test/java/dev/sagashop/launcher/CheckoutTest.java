@@ -16,12 +16,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static dev.sagashop.launcher.Ledger.checkout;
 import static dev.sagashop.launcher.Ledger.credit;
@@ -355,7 +356,7 @@ class CheckoutTest {
       synchronized (recorded) {
         backwards = new ArrayList<>(recorded);
       }
-      java.util.Collections.reverse(backwards);
+      Collections.reverse(backwards);
       for (KafkaProducerRecord<String, String> record : backwards) {
         producer.send(record).await(10, TimeUnit.SECONDS);
       }

@@ -4,6 +4,7 @@ import dev.sagashop.contracts.Supervision;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -100,7 +101,7 @@ public class Supervisor extends VerticleBase {
   }
 
   private Future<Void> onContext(Supplier<Future<Void>> action) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     context.runOnContext(nothing -> action.get().onComplete(done));
     return done.future();
   }
