@@ -4,14 +4,12 @@ import dev.sagashop.bench.ShopClient.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,39 +175,34 @@ public final class ChaosRun {
         entry.setValue(again.status());
       }
     }
-    Map<String, Long> sold = new HashMap<>();
-    Map<String, Long> charged = new HashMap<>();
+    List<JsonObject> orders = new ArrayList<>();
     for (String order : records.orders.keySet()) {
-      JsonObject found = client.await(client.get("/orders/find/" + order)).body();
-      boolean paid = found.getBoolean("paid", false);
       Integer status = told.get(order);
+      // Read the order once its saga is over, so what it shows is final.
+      if (status != null && !sagaFinished(client, order)) {
+        violations.add("the saga of order " + order + " never finished");
+      }
+      JsonObject found = client.await(client.get("/orders/find/" + order)).body();
+      orders.add(found);
+      boolean paid = found.getBoolean("paid", false);
       if (status != null && status / 100 == 2 && !paid) {
         violations.add("order " + order + " was told " + status + " but is not paid");
       }
       if (status != null && status / 100 == 4 && paid) {
         violations.add("order " + order + " was told " + status + " but is paid");
       }
-      if (status != null && !sagaFinished(client, order)) {
-        violations.add("the saga of order " + order + " never finished");
-      }
-      if (paid) {
-        charged.merge(found.getString("user_id"), found.getLong("total_cost"), Long::sum);
-        for (Object line : found.getJsonArray("items")) {
-          sold.merge(((JsonArray) line).getString(0), ((JsonArray) line).getLong(1), Long::sum);
-        }
-      }
     }
+    PaidOrders paid = PaidOrders.of(orders);
     records.stock.forEach((item, initial) -> {
       long now = client.await(client.get("/stock/find/" + item)).body().getLong("stock");
-      if (now + sold.getOrDefault(item, 0L) != initial) {
-        violations.add("item " + item + ": stock " + now + " + sold " + sold.getOrDefault(item, 0L) + " != " + initial);
+      if (now + paid.units(item) != initial) {
+        violations.add("item " + item + ": stock " + now + " + sold " + paid.units(item) + " != " + initial);
       }
     });
     records.credit.forEach((user, initial) -> {
       long now = client.await(client.get("/payment/find_user/" + user)).body().getLong("credit");
-      if (now + charged.getOrDefault(user, 0L) != initial) {
-        violations.add("user " + user + ": credit " + now + " + charged " + charged.getOrDefault(user, 0L) + " != "
-          + initial);
+      if (now + paid.cost(user) != initial) {
+        violations.add("user " + user + ": credit " + now + " + charged " + paid.cost(user) + " != " + initial);
       }
     });
     List<Long> latencies = List.copyOf(refusals);

@@ -2,7 +2,6 @@ package dev.sagashop.bench;
 
 import dev.sagashop.bench.ShopClient.Reply;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.PrintStream;
@@ -82,20 +81,11 @@ final class ConsistencyScenario {
     long ok = told.values().stream().filter(s -> s / 100 == 2).count();
     long refused = told.values().stream().filter(s -> s / 100 == 4).count();
     long other = told.size() - ok - refused;
-    Map<String, Long> paidUnits = new HashMap<>();
-    Map<String, Long> paidCost = new HashMap<>();
-    long paid = 0;
+    PaidOrders paid = PaidOrders.of(finalOrders);
     long inconsistencies = 0;
     for (JsonObject order : finalOrders) {
       int status = told.get(order.getString("order_id"));
       boolean isPaid = order.getBoolean("paid");
-      if (isPaid) {
-        paid++;
-        paidCost.merge(order.getString("user_id"), order.getLong("total_cost"), Long::sum);
-        for (Object line : order.getJsonArray("items")) {
-          paidUnits.merge(((JsonArray) line).getString(0), ((JsonArray) line).getLong(1), Long::sum);
-        }
-      }
       if ((status / 100 == 2 && !isPaid) || (status / 100 == 4 && isPaid)) {
         inconsistencies++;
       }
@@ -106,7 +96,7 @@ final class ConsistencyScenario {
       long stock = shop.await(shop.get("/stock/find/" + item.getKey())).body().getLong("stock");
       long itemSold = item.getValue() - stock;
       sold += itemSold;
-      soldInconsistent += Math.abs(itemSold - paidUnits.getOrDefault(item.getKey(), 0L)) + (stock < 0 ? 1 : 0);
+      soldInconsistent += Math.abs(itemSold - paid.units(item.getKey())) + (stock < 0 ? 1 : 0);
     }
     List<Long> credits = all(users.size(), i -> shop.get("/payment/find_user/" + users.get(i))
       .map(reply -> reply.body().getLong("credit")));
@@ -115,15 +105,15 @@ final class ConsistencyScenario {
     for (int i = 0; i < users.size(); i++) {
       long charged = initialCredit - credits.get(i);
       taken += charged;
-      creditInconsistent += Math.abs(charged - paidCost.getOrDefault(users.get(i), 0L)) + (credits.get(i) < 0 ? 1 : 0);
+      creditInconsistent += Math.abs(charged - paid.cost(users.get(i))) + (credits.get(i) < 0 ? 1 : 0);
     }
     inconsistencies += soldInconsistent + creditInconsistent;
-    long paidUnitsTotal = paidUnits.values().stream().mapToLong(Long::longValue).sum();
-    long paidCostTotal = paidCost.values().stream().mapToLong(Long::longValue).sum();
+    long paidUnitsTotal = paid.unitsPerItem().values().stream().mapToLong(Long::longValue).sum();
+    long paidCostTotal = paid.costPerUser().values().stream().mapToLong(Long::longValue).sum();
     out.printf("  answered in %.2f s: %d told 2xx, %d told 4xx, %d other (5xx or no answer)%n", seconds, ok, refused,
       other);
     out.printf("  orders paid: %d; units sold: %d (in paid orders: %d); credit taken: %d (cost of paid orders: %d)%n",
-      paid, sold, paidUnitsTotal, taken, paidCostTotal);
+      paid.count(), sold, paidUnitsTotal, taken, paidCostTotal);
     out.printf("  inconsistencies: %d%n", inconsistencies);
     return inconsistencies;
   }

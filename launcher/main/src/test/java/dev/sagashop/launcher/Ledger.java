@@ -1,7 +1,7 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.bench.PaidOrders;
 import dev.sagashop.bench.ShopClient.Reply;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -78,20 +78,10 @@ final class Ledger {
 
   /** No unit of stock or credit created or lost, over every record this ledger made. */
   void assertConsistent() {
-    Map<String, Long> sold = new HashMap<>();
-    Map<String, Long> charged = new HashMap<>();
-    for (String id : orders) {
-      JsonObject order = findOrder(id);
-      if (order.getBoolean("paid")) {
-        charged.merge(order.getString("user_id"), order.getLong("total_cost"), Long::sum);
-        for (Object line : order.getJsonArray("items")) {
-          sold.merge(((JsonArray) line).getString(0), ((JsonArray) line).getLong(1), Long::sum);
-        }
-      }
-    }
+    PaidOrders paid = PaidOrders.of(orders.stream().map(Ledger::findOrder).toList());
     initialStock.forEach((item, initial) ->
-      assertEquals(initial, stock(item) + sold.getOrDefault(item, 0L), "stock + sold of item " + item));
+      assertEquals(initial, stock(item) + paid.units(item), "stock + sold of item " + item));
     initialCredit.forEach((user, initial) ->
-      assertEquals(initial, credit(user) + charged.getOrDefault(user, 0L), "credit + charged of user " + user));
+      assertEquals(initial, credit(user) + paid.cost(user), "credit + charged of user " + user));
   }
 }
