@@ -93,11 +93,6 @@ public class GatewayVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  /** The port actually bound, useful when configured as 0. */
-  public int actualPort() {
-    return server.actualPort();
-  }
-
   private void createItem(RoutingContext ctx) {
     reply(ctx, services.call(StockApi.CREATE, new JsonObject().put("price", amount(ctx, "price"))));
   }

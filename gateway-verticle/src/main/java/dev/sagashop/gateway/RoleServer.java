@@ -35,8 +35,7 @@ public class RoleServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ServiceClient local = new ServiceClient(vertx, config().copy()
-      .put("ORDER_URL", "").put("STOCK_URL", "").put("PAYMENT_URL", "").put("SAGA_URL", ""));
+    ServiceClient local = ServiceClient.inProcess(vertx, config());
     Readiness readiness = new Readiness(vertx, local, services);
     long checkoutTimeout = Settings.number(config(), GatewayVerticle.CHECKOUT_TIMEOUT_MS, 60_000);
     Router router = Router.router(vertx);

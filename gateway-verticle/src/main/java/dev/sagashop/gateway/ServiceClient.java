@@ -36,10 +36,20 @@ final class ServiceClient {
   private final Map<String, Breaker> breakers = new HashMap<>();
   private HttpClient http;
 
+  /** Calls each service where {@code <SERVICE>_URL} says, or in this process. */
   ServiceClient(Vertx vertx, JsonObject config) {
+    this(vertx, config, true);
+  }
+
+  /** Calls services in this process only, whatever the configuration says. */
+  static ServiceClient inProcess(Vertx vertx, JsonObject config) {
+    return new ServiceClient(vertx, config, false);
+  }
+
+  private ServiceClient(Vertx vertx, JsonObject config, boolean remoteAllowed) {
     this.vertx = vertx;
     this.defaults = new DeliveryOptions().setSendTimeout(Settings.number(config, REQUEST_TIMEOUT_MS, 10_000));
-    for (String service : new String[] {"order", "stock", "payment", "saga"}) {
+    for (String service : remoteAllowed ? new String[] {"order", "stock", "payment", "saga"} : new String[0]) {
       String url = Settings.string(config, service.toUpperCase(Locale.ROOT) + "_URL", null);
       if (url != null) {
         remote.put(service, URI.create(url));
@@ -63,8 +73,8 @@ final class ServiceClient {
         + "not calling it for up to " + Breaker.OPEN_MS + " ms"));
     }
     URI url = remote.get(service);
-    Future<JsonObject> reply = url == null ? local(operation, request, options)
-      : overHttp(url, operation, request, options.getSendTimeout());
+    Future<JsonObject> reply = url == null ? local(service, operation, request, options)
+      : overHttp(url, service, operation, request, options.getSendTimeout());
     return reply.andThen(result -> {
       if (result.succeeded() || !(result.cause() instanceof ServiceException refusal) || refusal.status() < 500) {
         breaker.succeeded();
@@ -81,14 +91,13 @@ final class ServiceClient {
     return open;
   }
 
-  private Future<JsonObject> local(String operation, JsonObject request, DeliveryOptions options) {
+  private Future<JsonObject> local(String service, String operation, JsonObject request, DeliveryOptions options) {
     return vertx.eventBus().<JsonObject>request(operation, request, options)
       .map(reply -> reply.body())
-      .recover(failure -> Future.failedFuture(refusal(operation, options.getSendTimeout(), failure)));
+      .recover(failure -> Future.failedFuture(refusal(service, operation, options.getSendTimeout(), failure)));
   }
 
-  private Future<JsonObject> overHttp(URI url, String operation, JsonObject request, long timeout) {
-    String service = operation.substring(0, operation.indexOf('.'));
+  private Future<JsonObject> overHttp(URI url, String service, String operation, JsonObject request, long timeout) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
       .setPort(url.getPort() > 0 ? url.getPort() : 80).setURI(RoleServer.OPERATIONS + operation)
       .setIdleTimeout(timeout);
@@ -107,8 +116,7 @@ final class ServiceClient {
           : ServiceException.unavailable("the " + service + " service is unreachable: " + failure.getMessage())));
   }
 
-  private static ServiceException refusal(String operation, long timeout, Throwable failure) {
-    String service = operation.substring(0, operation.indexOf('.'));
+  private static ServiceException refusal(String service, String operation, long timeout, Throwable failure) {
     if (!(failure instanceof ReplyException reply)) {
       return new ServiceException(500, operation + " failed: " + failure.getMessage());
     }

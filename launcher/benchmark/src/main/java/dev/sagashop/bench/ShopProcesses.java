@@ -84,11 +84,6 @@ public final class ShopProcesses implements AutoCloseable {
     return "http://127.0.0.1:" + gatewayPort;
   }
 
-  /** The processes' names: "all", or "infra" and the roles. */
-  public List<String> names() {
-    return List.copyOf(environments.keySet());
-  }
-
   /** Starts every process (infra first) and waits until the gateway says ready. */
   public void startAll(Vertx vertx) throws Exception {
     if (environments.containsKey("infra")) {

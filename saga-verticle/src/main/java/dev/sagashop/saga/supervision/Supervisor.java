@@ -8,6 +8,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,7 +147,8 @@ public class Supervisor extends VerticleBase {
         if (child.state != State.RUNNING || !deployment.equals(child.deploymentId)) {
           return;
         }
-        boolean crashed = !failure.getMessage().contains("Timed out");
+        // No answer in time may be one slow moment; any other failure (crashed, not registered) is final.
+        boolean crashed = !(failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT);
         if (crashed || ++child.misses >= MISSES_TO_RESTART) {
           child.state = State.RESTARTING;
           child.deploymentId = null;

@@ -57,11 +57,6 @@ public final class Lifeline {
     }
   }
 
-  /** Whether the address is supervision's own (ping, fault switch) rather than the service's work. */
-  boolean owns(String address) {
-    return address.equals(Supervision.ping(service)) || address.equals(Supervision.fault(service));
-  }
-
   /** Called by the verticle's own clean-up when it crashes (stop consuming, say). */
   public void onCrash(Runnable action) {
     onCrash.add(action);

@@ -48,7 +48,10 @@ public final class Operations {
   }
 
   public Operations handle(String address, Operation operation) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, message -> dispatch(address, operation, message)));
+    // Supervision's own operations are registered before the lifeline is set, so they stay unguarded.
+    Lifeline guard = lifeline;
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address,
+      message -> dispatch(address, operation, guard, message)));
     return this;
   }
 
@@ -57,15 +60,14 @@ public final class Operations {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
   }
 
-  private void dispatch(String address, Operation operation, Message<JsonObject> message) {
+  private static void dispatch(String address, Operation operation, Lifeline lifeline, Message<JsonObject> message) {
     Future<JsonObject> reply;
-    boolean work = lifeline != null && !lifeline.owns(address);
-    if (work && lifeline.crashed()) {
+    if (lifeline != null && lifeline.crashed()) {
       message.fail(503, "the " + lifeline.service() + " service is restarting");
       return;
     }
     try {
-      if (work) {
+      if (lifeline != null) {
         lifeline.trip();
       }
       JsonObject body = message.body();
@@ -73,7 +75,7 @@ public final class Operations {
     } catch (ServiceException refusal) {
       reply = Future.failedFuture(refusal);
     } catch (RuntimeException bug) {
-      if (work) {
+      if (lifeline != null) {
         lifeline.crash(bug);
       }
       reply = Future.failedFuture(bug);
