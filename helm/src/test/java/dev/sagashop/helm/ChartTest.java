@@ -64,6 +64,7 @@ class ChartTest {
     assertEquals("http://shop-saga-shop-stock:8080", at(config, "data", "STOCK_URL"));
     assertEquals("8080", at(config, "data", "ROLE_PORT"));
     assertEquals("true", at(config, "data", "ORDER_OUTCOME_BROADCAST"), "two order replicas must share outcomes");
+    assertEquals("8", at(config, "data", "KAFKA_PARTITIONS"), "replicas of a role need partitions to share");
     assertTrue(rendered.all("HorizontalPodAutoscaler").isEmpty());
     assertTrue(rendered.all("Ingress").isEmpty());
   }

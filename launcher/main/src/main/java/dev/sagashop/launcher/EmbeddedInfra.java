@@ -58,7 +58,7 @@ final class EmbeddedInfra implements AutoCloseable {
       Path dir = dataDir(config).resolve("kafka");
       starting.add(launch("Kafka broker", () -> {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.integer(config, "EMBEDDED_KAFKA_PORT", 0),
-          Settings.integer(config, "EMBEDDED_KAFKA_CONTROLLER_PORT", 0), Settings.integer(config, "KAFKA_PARTITIONS", 8));
+          Settings.integer(config, "EMBEDDED_KAFKA_CONTROLLER_PORT", 0), Settings.integer(config, "KAFKA_PARTITIONS", 1));
         effective.put(KAFKA, kafka.bootstrapServers());
         return kafka;
       }));

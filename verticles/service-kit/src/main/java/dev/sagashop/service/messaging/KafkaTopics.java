@@ -27,7 +27,7 @@ public final class KafkaTopics {
   }
 
   public static Future<Void> ensure(Vertx vertx, JsonObject config) {
-    int partitions = Settings.integer(config, "KAFKA_PARTITIONS", 8);
+    int partitions = Settings.integer(config, "KAFKA_PARTITIONS", 1);
     short replication = (short) Settings.integer(config, "KAFKA_REPLICATION_FACTOR", 1);
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
       "bootstrap.servers", KafkaSettings.bootstrap(config),

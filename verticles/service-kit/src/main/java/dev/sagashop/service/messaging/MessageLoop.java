@@ -62,7 +62,7 @@ public final class MessageLoop {
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final long SLOW_BATCH_MS = 1_000;
-  static final long COMMIT_EVERY_MS = 100;
+  static final long COMMIT_EVERY_MS = 1_000;
 
   /** A handled batch: where it starts and ends per partition, and whether it may be committed yet. */
   private static final class Batch {
