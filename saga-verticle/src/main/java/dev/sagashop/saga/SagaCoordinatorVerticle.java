@@ -10,6 +10,7 @@ import dev.sagashop.contracts.Topics;
 import dev.sagashop.saga.engine.JournalEntry;
 import dev.sagashop.saga.engine.SagaEngine;
 import dev.sagashop.saga.engine.SagaState;
+import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.engine.Transition;
 import dev.sagashop.saga.journal.Journal;
 import dev.sagashop.service.Operations;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,15 +47,21 @@ import java.util.Set;
  * instance that owns a partition of {@code saga.replies} owns the sagas whose messages land there, and on gaining
  * a partition it loads them from the journal and re-sends what they wait on. Several instances share the work
  * through the consumer group. A saga that hears nothing for a while has its pending command re-sent, with backoff.
+ * A confirming saga is complete once Kafka has acknowledged its confirmations; that is journalled with the next poll
+ * (or shortly, when none comes), and until then a restart finds it confirming and delivers them again.
  */
 public class SagaCoordinatorVerticle extends VerticleBase {
 
   public static final String GROUP = "saga-coordinator";
+  private static final long COMPLETE_WITHIN_MS = 20;
 
   private static final Logger log = LoggerFactory.getLogger(SagaCoordinatorVerticle.class);
 
   private final SagaEngine engine = new SagaEngine(CheckoutSaga.DEFINITION);
   private final Map<String, SagaState> active = new HashMap<>();
+  /** Confirming sagas whose confirmations Kafka has acknowledged: complete, once journalled so. */
+  private final Map<String, SagaState> delivered = new LinkedHashMap<>();
+  private long completionTimer = -1;
   private final String owner = "sec-" + Ids.newId().substring(0, 8);
   private Journal journal;
   private SagaProducer producer;
@@ -104,9 +113,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(resendTimer);
+    vertx.cancelTimer(completionTimer);
     Future<Void> stopped = loop == null ? Future.succeededFuture() : loop.stop();
-    return stopped.eventually(producer::close).eventually(kafka::close).eventually(() -> journal == null ? Future.succeededFuture()
-      : journal.close());
+    return stopped.eventually(producer::close).eventually(kafka::close)
+      .eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }
 
   private void assigned(Set<TopicPartition> partitions) {
@@ -120,16 +130,17 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         log.info("saga={} recovered in {} at step {}; re-sending what it waits on", state.sagaId(), state.status(),
           state.step());
       }
-      return producer.sendAll(pending);
+      return send(states, pending);
     }).onFailure(failure -> log.error("could not recover the sagas of partitions {}", numbers, failure))
       // A failed recovery must not wedge the loop: the re-send timer keeps trying the sagas it did load.
       .recover(failure -> Future.succeededFuture());
   }
 
   private void revoked(Set<TopicPartition> partitions) {
-    Set<Integer> numbers = new java.util.HashSet<>();
+    Set<Integer> numbers = new HashSet<>();
     partitions.forEach(partition -> numbers.add(partition.getPartition()));
     active.values().removeIf(state -> numbers.contains(state.partition()));
+    delivered.values().removeIf(state -> numbers.contains(state.partition()));
   }
 
   private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
@@ -161,16 +172,14 @@ public class SagaCoordinatorVerticle extends VerticleBase {
    */
   private Future<Future<Void>> apply(List<Received> received, Set<String> alreadyStarted) {
     Instant now = Instant.now();
-    Map<String, SagaState> changed = new LinkedHashMap<>();
-    List<JournalEntry> entries = new ArrayList<>();
-    List<Outgoing> commands = new ArrayList<>();
+    Changes changes = completeDelivered(now);
     List<Outgoing> undos = new ArrayList<>();
     for (Received in : received) {
       SagaMessage message = in.message();
       if (message == null) {
         continue;
       }
-      SagaState current = changed.containsKey(message.sagaId()) ? changed.get(message.sagaId())
+      SagaState current = changes.states.containsKey(message.sagaId()) ? changes.states.get(message.sagaId())
         : active.get(message.sagaId());
       Transition transition = null;
       if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type())) {
@@ -184,7 +193,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           SagaState saga = current;
           engine.undoLateEffect(current, message).ifPresent(undo -> {
             undos.add(undo);
-            entries.add(new JournalEntry(message.sagaId(), engine.definition().step(message.step()).name(),
+            changes.entries.add(new JournalEntry(message.sagaId(), engine.definition().step(message.step()).name(),
               "LATE_EFFECT_UNDONE", undo.message().type(), now));
             log.warn("saga={} step={} was applied again after the saga moved on ({}); sending {}", message.sagaId(),
               message.step(), saga == null ? "finished" : saga.status(), undo.message().type());
@@ -192,17 +201,24 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         }
       }
       if (transition != null) {
-        changed.put(message.sagaId(), transition.state());
-        entries.addAll(transition.entries());
-        commands.addAll(transition.commands());
+        changes.add(transition);
       }
     }
-    if (entries.isEmpty()) {
+    if (changes.entries.isEmpty()) {
       return Future.succeededFuture(Future.succeededFuture());
     }
     // Write-ahead: the journal holds every transition before any command it leads to is sent.
-    return journal.record(changed.values(), entries).compose(journalled -> {
-      for (SagaState state : changed.values()) {
+    return journal(changes).map(journalled -> {
+      // Journalled is durable: if a send fails now, the re-send timer (or the next owner's recovery) sends it.
+      send(changes.states.values(), changes.commands);
+      return producer.sendAll(undos);
+    });
+  }
+
+  /** Journals the changes in one transaction, then makes them the sagas' current states. */
+  private Future<Void> journal(Changes changes) {
+    return journal.record(changes.states.values(), changes.entries).onSuccess(journalled -> {
+      for (SagaState state : changes.states.values()) {
         if (state.status().finished()) {
           active.remove(state.sagaId());
           log.debug("saga={} {}{}", state.sagaId(), state.status(), state.reason() == null ? "" : ": " + state.reason());
@@ -210,32 +226,63 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           active.put(state.sagaId(), state);
         }
       }
-      // Journalled is durable: if a send fails now, the re-send timer (or the next owner's recovery) sends it.
-      producer.sendAll(commands)
-        .onSuccess(sent -> kafkaUp = true)
-        .onFailure(failure -> {
-          kafkaUp = false;
-          log.warn("could not send {} commands; they will be re-sent: {}", commands.size(), failure.toString());
-        });
-      return Future.succeededFuture(producer.sendAll(undos));
     });
+  }
+
+  /** Sends commands of these (journalled) states; confirming sagas whose confirmations went out are complete. */
+  private Future<Void> send(Collection<SagaState> states, List<Outgoing> commands) {
+    return producer.sendAll(commands)
+      .onSuccess(sent -> {
+        kafkaUp = true;
+        for (SagaState state : states) {
+          SagaState current = active.get(state.sagaId());
+          if (current != null && current.status() == Status.CONFIRMING) {
+            delivered.put(current.sagaId(), current);
+          }
+        }
+        if (!delivered.isEmpty() && completionTimer < 0) {
+          // Normally the next poll journals the completions; this is for when none comes.
+          completionTimer = vertx.setTimer(COMPLETE_WITHIN_MS, timer -> {
+            completionTimer = -1;
+            Changes changes = completeDelivered(Instant.now());
+            if (!changes.entries.isEmpty()) {
+              journal(changes).onFailure(failure -> log.warn("could not journal {} completed sagas; their "
+                + "confirmations will be delivered again: {}", changes.states.size(), failure.toString()));
+            }
+          });
+        }
+      })
+      .onFailure(failure -> {
+        kafkaUp = false;
+        log.warn("could not send {} commands; they will be re-sent: {}", commands.size(), failure.toString());
+      });
+  }
+
+  /** The completions of the sagas whose confirmations are delivered (taken: the caller journals them). */
+  private Changes completeDelivered(Instant now) {
+    Changes changes = new Changes();
+    delivered.values().forEach(state -> changes.add(engine.delivered(state, now)));
+    delivered.clear();
+    return changes;
   }
 
   /** Re-sends what silent sagas wait on: after {@code resendAfter}, then doubling up to a minute. */
   private void resendStalled() {
     Instant now = Instant.now();
     List<Outgoing> pending = new ArrayList<>();
+    List<SagaState> resent = new ArrayList<>();
     for (SagaState state : List.copyOf(active.values())) {
       Duration wait = resendAfter.multipliedBy(1L << Math.min(state.attempts(), 4));
       if (Duration.between(state.sentAt(), now).compareTo(wait) >= 0) {
         log.info("saga={} heard nothing for {} ms in {} at step {}; re-sending", state.sagaId(), wait.toMillis(),
           state.status(), state.step());
         active.put(state.sagaId(), state.resent(now));
+        resent.add(state);
         pending.addAll(engine.pending(state));
       }
     }
     if (!pending.isEmpty()) {
-      producer.sendAll(pending).onSuccess(sent -> kafkaUp = true).onFailure(failure -> kafkaUp = false);
+      send(resent, pending);
     }
   }
 
@@ -251,5 +298,18 @@ public class SagaCoordinatorVerticle extends VerticleBase {
 
   /** A message and the partition it came from (null message: a malformed record, already dead-lettered). */
   private record Received(SagaMessage message, int partition) {
+  }
+
+  /** What one poll (or one round of completions) does to the sagas: new states, journal lines, commands to send. */
+  private static final class Changes {
+    final Map<String, SagaState> states = new LinkedHashMap<>();
+    final List<JournalEntry> entries = new ArrayList<>();
+    final List<Outgoing> commands = new ArrayList<>();
+
+    void add(Transition transition) {
+      states.put(transition.state().sagaId(), transition.state());
+      entries.addAll(transition.entries());
+      commands.addAll(transition.commands());
+    }
   }
 }

@@ -1,8 +1,10 @@
 package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ShopClient.Reply;
+import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.PaymentApi;
+import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.StockApi;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.service.messaging.KafkaSettings;
@@ -63,7 +65,7 @@ class CheckoutTest {
     List<String> events = saga.getJsonArray("journal").stream()
       .map(entry -> ((JsonObject) entry).getString("step") + ":" + ((JsonObject) entry).getString("event")).toList();
     assertTrue(events.containsAll(List.of("saga:STARTED", "reserve-stock:DONE", "charge-credit:DONE",
-      "mark-paid:DONE", "reserve-stock:CONFIRMED", "charge-credit:CONFIRMED", "saga:COMPLETED")), events::toString);
+      "mark-paid:DONE", "reserve-stock:CONFIRMATION_SENT", "charge-credit:CONFIRMATION_SENT", "saga:COMPLETED")), events::toString);
     ledger.assertConsistent();
   }
 
@@ -350,17 +352,23 @@ class CheckoutTest {
       return duplicated.get();
     }
 
-    /** Sends every recorded command again, newest first; returns how many. */
+    /** Sends every recorded command again, newest first; returns how many the participants answer. */
     int replayBackwards() throws Exception {
       List<KafkaProducerRecord<String, String>> backwards;
       synchronized (recorded) {
         backwards = new ArrayList<>(recorded);
       }
       Collections.reverse(backwards);
+      int answered = 0;
       for (KafkaProducerRecord<String, String> record : backwards) {
         producer.send(record).await(10, TimeUnit.SECONDS);
+        // Confirmations are one-way; a partition is applied in order, so the answers after them show them applied.
+        String type = SagaMessage.decode(record.value()).type();
+        if (!type.equals(MessageTypes.CONFIRM_STOCK) && !type.equals(MessageTypes.CONFIRM_CREDIT)) {
+          answered++;
+        }
       }
-      return backwards.size();
+      return answered;
     }
 
     /** Waits until at least {@code count} replies were seen since {@code since}. */

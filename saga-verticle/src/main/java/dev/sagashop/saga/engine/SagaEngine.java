@@ -18,8 +18,11 @@ import java.util.TreeSet;
 
 /**
  * Runs a {@link SagaDefinition}: forward through the steps' actions; on a refusal, backward through the
- * compensations of the steps before it; after the last step, every confirmation. Pure: it turns a state and an event
- * into a {@link Transition} and touches nothing, so the coordinator can journal the transition before acting on it.
+ * compensations of the steps before it; after the last step, every confirmation. Confirmations are one-way: past the
+ * pivot there is nothing left to decide, so the saga completes once they are delivered (acknowledged by Kafka, which
+ * hands them to their participants at least once) rather than waiting for replies. Pure: it turns a state and an
+ * event into a {@link Transition} and touches nothing, so the coordinator can journal the transition before acting
+ * on it.
  */
 public final class SagaEngine {
 
@@ -77,25 +80,18 @@ public final class SagaEngine {
         transition.log(state, step.name(), "COMPENSATED", null);
         return Optional.of(transition.compensate(state, state.step() - 1, state.reason()));
       }
-      case CONFIRMING -> {
-        if (!state.awaiting().contains(reply.step()) || !answered.equals(step.confirmation())) {
-          return Optional.empty();
-        }
-        if (outcome != Outcome.DONE) {
-          transition.log(state, step.name(), "CONFIRMATION_" + outcome.name(), reply.reason());
-          return Optional.of(transition.stuck(state, "confirmation of " + step.name() + " failed: " + reply.reason()));
-        }
-        transition.log(state, step.name(), "CONFIRMED", null);
-        Set<Integer> awaiting = new HashSet<>(state.awaiting());
-        awaiting.remove(reply.step());
-        return Optional.of(awaiting.isEmpty()
-          ? transition.finish(state, Status.COMPLETED, null)
-          : transition.done(state.with(Status.CONFIRMING, state.step(), awaiting, null, now)));
-      }
       default -> {
         return Optional.empty();
       }
     }
+  }
+
+  /** A confirming saga whose confirmations are delivered: it is complete. */
+  public Transition delivered(SagaState state, Instant now) {
+    if (state.status() != Status.CONFIRMING) {
+      throw new IllegalStateException("saga " + state.sagaId() + " is " + state.status() + ", not confirming");
+    }
+    return new Builder(now).finish(state, Status.COMPLETED, null);
   }
 
   /**

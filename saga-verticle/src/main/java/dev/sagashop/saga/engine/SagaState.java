@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Where one saga stands. In RUNNING, {@code step} is the step whose action is awaited; in COMPENSATING, the step
- * whose compensation is awaited; in CONFIRMING, {@code awaiting} holds the steps whose confirmation is.
+ * whose compensation is awaited; in CONFIRMING, {@code awaiting} holds the steps whose confirmation is to be delivered.
  * {@code sentAt} and {@code attempts} pace re-sends and live in memory only.
  */
 public record SagaState(String sagaId, String saga, String orderId, JsonObject payload, Status status, int step,
@@ -16,7 +16,7 @@ public record SagaState(String sagaId, String saga, String orderId, JsonObject p
 
   public enum Status {
     RUNNING, COMPENSATING, CONFIRMING, COMPLETED, ABORTED,
-    /** A compensation or confirmation failed: the saga waits for an operator. */
+    /** A compensation failed: the saga waits for an operator. */
     STUCK;
 
     public boolean finished() {

@@ -44,6 +44,11 @@ public final class Participant {
 
     /** Applies commands of distinct sagas together; completes with their replies, in the same order. */
     Future<List<SagaMessage>> apply(List<SagaMessage> commands);
+
+    /** Whether the saga waits for the reply to a command of this type; it does not for one-way confirmations. */
+    default boolean answered(String commandType) {
+      return true;
+    }
   }
 
   static final int MAX_ATTEMPTS = 3;
@@ -167,7 +172,20 @@ public final class Participant {
       }));
     }
     // Effects are durable once every round is applied; the batch may be committed once its replies are acknowledged.
-    return replies.map(all ->
-      producer.sendAll(all.stream().map(reply -> new Outgoing(Topics.SAGA_REPLIES, reply)).toList()));
+    return replies.map(all -> producer.sendAll(all.stream().filter(this::wanted)
+      .map(reply -> new Outgoing(Topics.SAGA_REPLIES, reply)).toList()));
+  }
+
+  /** Whether the saga waits for this reply; a one-way command that could not be applied is only logged. */
+  private boolean wanted(SagaMessage reply) {
+    String command = reply.payload().getString("command");
+    if (handler.answered(command)) {
+      return true;
+    }
+    if (reply.outcome() != Outcome.DONE) {
+      log.error("{}: saga={} step={} {} {}: {}", service, reply.sagaId(), reply.step(), command, reply.outcome(),
+        reply.reason());
+    }
+    return false;
   }
 }
