@@ -89,8 +89,8 @@ final class DurableMemoryBackend extends MemoryBackend {
     }
     Document result = commandLog.applyLogged(database, loggable(query),
       () -> super.handleCommand(channel, database, command, query));
-    if (commandLog.size() > Math.max(compactAbove, 2 * compactedSize)) {
-      compactQuietly();
+    if (grown()) {
+      compactIfGrown();
     }
     return result;
   }
@@ -115,7 +115,15 @@ final class DurableMemoryBackend extends MemoryBackend {
       (System.nanoTime() - started) / 1_000_000);
   }
 
-  private void compactQuietly() {
+  private boolean grown() {
+    return commandLog.size() > Math.max(compactAbove, 2 * compactedSize);
+  }
+
+  /** Several writers may see the log grown at once: the first compacts, the others find it done. */
+  private synchronized void compactIfGrown() {
+    if (!grown()) {
+      return;
+    }
     try {
       compact();
     } catch (IOException e) {
