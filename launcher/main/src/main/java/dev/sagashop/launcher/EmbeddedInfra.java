@@ -4,6 +4,7 @@ import dev.sagashop.contracts.Settings;
 import dev.sagashop.infra.kafka.EmbeddedKafka;
 import dev.sagashop.infra.mongo.EmbeddedMongo;
 import dev.sagashop.infra.mysql.EmbeddedMariaDb;
+import dev.sagashop.service.messaging.KafkaTopics;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ final class EmbeddedInfra implements AutoCloseable {
       Path dir = dataDir(config).resolve("kafka");
       starting.add(launch("Kafka broker", () -> {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.integer(config, "EMBEDDED_KAFKA_PORT", 0),
-          Settings.integer(config, "EMBEDDED_KAFKA_CONTROLLER_PORT", 0), Settings.integer(config, "KAFKA_PARTITIONS", 1));
+          Settings.integer(config, "EMBEDDED_KAFKA_CONTROLLER_PORT", 0), KafkaTopics.partitions(config));
         effective.put(KAFKA, kafka.bootstrapServers());
         return kafka;
       }));

@@ -26,8 +26,13 @@ public final class KafkaTopics {
   private KafkaTopics() {
   }
 
+  /** Partitions of the topics the shop creates (the embedded broker's default for topics made on first use). */
+  public static int partitions(JsonObject config) {
+    return Settings.integer(config, "KAFKA_PARTITIONS", 1);
+  }
+
   public static Future<Void> ensure(Vertx vertx, JsonObject config) {
-    int partitions = Settings.integer(config, "KAFKA_PARTITIONS", 1);
+    int partitions = partitions(config);
     short replication = (short) Settings.integer(config, "KAFKA_REPLICATION_FACTOR", 1);
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
       "bootstrap.servers", KafkaSettings.bootstrap(config),
