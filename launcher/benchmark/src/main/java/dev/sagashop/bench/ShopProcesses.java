@@ -4,6 +4,7 @@ import dev.sagashop.infra.LoopbackPorts;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +124,16 @@ public final class ShopProcesses implements AutoCloseable {
     return work.resolve(name + ".log");
   }
 
+  /** The last lines of a process's log, so a failure says why where it is reported (test logs are temporary). */
+  private String logTail(String name) {
+    try {
+      List<String> lines = Files.readAllLines(log(name));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException | UncheckedIOException unreadable) {
+      return "(unreadable: " + unreadable + ")";
+    }
+  }
+
   /** Waits until the gateway answers /health/ready with 200. */
   public void awaitReady(Vertx vertx, Duration within) throws Exception {
     ShopClient client = new ShopClient(vertx, url(), 1, 2_000);
@@ -132,7 +143,7 @@ public final class ShopProcesses implements AutoCloseable {
         for (Map.Entry<String, Process> process : running.entrySet()) {
           if (!process.getValue().isAlive()) {
             throw new IllegalStateException(process.getKey() + " exited with " + process.getValue().exitValue()
-              + "; see " + log(process.getKey()));
+              + "; the end of " + log(process.getKey()) + ":\n" + logTail(process.getKey()));
           }
         }
         try {
@@ -157,7 +168,7 @@ public final class ShopProcesses implements AutoCloseable {
         return;
       }
       if (!running.get(name).isAlive()) {
-        throw new IllegalStateException(name + " exited; see " + log(name));
+        throw new IllegalStateException(name + " exited; the end of " + log(name) + ":\n" + logTail(name));
       }
       Thread.sleep(250);
     }
