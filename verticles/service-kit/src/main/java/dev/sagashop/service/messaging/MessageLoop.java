@@ -250,7 +250,8 @@ public final class MessageLoop {
         batch.first.forEach((partition, offset) -> first.merge(partition, offset, Math::min));
       }
       uncommitted.clear();
-      toCommit.keySet().removeAll(first.keySet());
+      // What is already in toCommit lies behind every uncommitted batch, so it is still committed (also on stop):
+      // delivering it again would only hand a crashed handler more to get through.
       return Future.join(first.entrySet().stream().map(e -> consumer.seek(e.getKey(), e.getValue())).toList());
     }).onComplete(rewound -> vertx.setTimer(delay, timer -> next()));
   }
