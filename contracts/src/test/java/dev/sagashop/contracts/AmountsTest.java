@@ -46,6 +46,12 @@ class AmountsTest {
     assertFalse(Ids.isValid("$where"));
     assertFalse(Ids.isValid("a.b"));
     assertFalse(Ids.isValid("-a"));
+    assertFalse(Ids.isValid("_a"));
+    assertTrue(Ids.isValid("Z9_-x"));
+    assertFalse(Ids.isValid(""));
+    assertFalse(Ids.isValid("a b"));
+    assertFalse(Ids.isValid("caf\u00e9"));
+    assertFalse(Ids.isValid("a/"));
     assertFalse(Ids.isValid(null));
   }
 }
