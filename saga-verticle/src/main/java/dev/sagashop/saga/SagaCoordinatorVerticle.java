@@ -76,7 +76,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     resendAfter = Duration.ofMillis(Settings.number(config(), "SAGA_RESEND_AFTER_MS", 5_000));
-    producer = new SagaProducer(vertx, config(), owner);
+    producer = new SagaProducer(vertx, config());
     kafka = new KafkaProbe(vertx, config());
     return Journal.open(vertx, config(), owner)
       .compose(opened -> {

@@ -49,7 +49,7 @@ public class OrderVerticle extends VerticleBase {
     mongo = ServiceMongo.client(vertx, config(), OrderApi.SERVICE);
     orders = new OrderStore(mongo);
     String instance = OrderApi.SERVICE + "-" + Ids.newId().substring(0, 8);
-    producer = new SagaProducer(vertx, config(), instance);
+    producer = new SagaProducer(vertx, config());
     boolean broadcast = Settings.flag(config(), "ORDER_OUTCOME_BROADCAST", false);
     checkouts = new Checkouts(orders, producer, broadcast);
     kafka = new KafkaProbe(vertx, config());

@@ -76,7 +76,7 @@ public final class Participant {
   /** Joins the {@code <service>-participants} consumer group on {@code saga.<service>.commands}. */
   public static Future<Participant> start(Vertx vertx, JsonObject config, Lifeline lifeline, CommandHandler handler) {
     String service = lifeline.service();
-    Participant participant = new Participant(service, handler, new SagaProducer(vertx, config, service + "-replies"),
+    Participant participant = new Participant(service, handler, new SagaProducer(vertx, config),
       lifeline);
     lifeline.onCrash(participant::stop);
     KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx,

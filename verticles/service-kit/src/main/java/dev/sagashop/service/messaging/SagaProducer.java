@@ -9,8 +9,14 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
 
 import java.util.List;
 
-/** Sends saga messages keyed by saga id, so one saga's messages keep their order. */
+/**
+ * Sends saga messages keyed by saga id, so one saga's messages keep their order. Every verticle of a process shares
+ * one Kafka producer: one send queue and one network thread instead of one each, and the messages of all of them
+ * travel in the same produce requests (measured: fewer requests for the broker, fewer thread hand-offs per message).
+ */
 public final class SagaProducer {
+
+  private static final String SHARED = "saga-shop-producer";
 
   /** A message and where it goes. */
   public record Outgoing(String topic, SagaMessage message) {
@@ -18,8 +24,9 @@ public final class SagaProducer {
 
   private final KafkaProducer<String, String> producer;
 
-  public SagaProducer(Vertx vertx, JsonObject config, String clientId) {
-    this.producer = KafkaProducer.create(vertx, KafkaSettings.producer(config, clientId));
+  public SagaProducer(Vertx vertx, JsonObject config) {
+    this.producer = KafkaProducer.createShared(vertx, SHARED,
+      KafkaSettings.producer(config, SHARED + "-" + ProcessHandle.current().pid()));
   }
 
   public Future<Void> send(String topic, SagaMessage message) {
@@ -39,6 +46,7 @@ public final class SagaProducer {
     return producer.send(KafkaProducerRecord.create(topic, key, value)).mapEmpty();
   }
 
+  /** Lets go of the shared producer; it closes with its last user. */
   public Future<Void> close() {
     return producer.close();
   }
