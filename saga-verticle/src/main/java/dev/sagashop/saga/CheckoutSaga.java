@@ -16,8 +16,9 @@ import static dev.sagashop.contracts.MessageTypes.RESERVE_STOCK;
 
 /**
  * The checkout saga. Steps run top to bottom; a refusal runs the compensations of the steps before it, bottom to
- * top; after the last step every confirmation runs. So the order is reopened only after stock and credit are back,
- * and a caller told "refused" finds everything as it was.
+ * top; so the order is reopened only after stock and credit are back, and a caller told "refused" finds everything
+ * as it was. Once credit is charged (the pivot) nothing can refuse any more: marking the order paid and the
+ * confirmations go out together, one-way.
  */
 public final class CheckoutSaga {
 
@@ -28,8 +29,8 @@ public final class CheckoutSaga {
       .action(RESERVE_STOCK).compensatedBy(RELEASE_STOCK).confirmedBy(CONFIRM_STOCK)
     .step("charge-credit").at(PaymentApi.SERVICE)
       .action(CHARGE_CREDIT).compensatedBy(REFUND_CREDIT).confirmedBy(CONFIRM_CREDIT)
-    // The pivot: once the order is paid, the saga only goes forward.
-    .step("mark-paid").at(OrderApi.SERVICE).action(MARK_ORDER_PAID)
+    // Past the pivot: the order is locked by this saga, so paying it cannot be refused, only delayed.
+    .step("mark-paid").at(OrderApi.SERVICE).retriable(MARK_ORDER_PAID)
     .build();
 
   private CheckoutSaga() {

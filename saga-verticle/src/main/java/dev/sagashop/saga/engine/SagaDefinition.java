@@ -24,6 +24,7 @@ public record SagaDefinition(String name, List<SagaStep> steps) {
     private String action;
     private String compensation;
     private String confirmation;
+    private boolean retriable;
 
     private Builder(String name) {
       this.name = name;
@@ -52,6 +53,16 @@ public record SagaDefinition(String name, List<SagaStep> steps) {
       return this;
     }
 
+    /**
+     * A step after the pivot: it cannot be refused and is not undone, so {@code command} is sent one-way with the
+     * confirmations and applied at least once.
+     */
+    public Builder retriable(String command) {
+      this.action = command;
+      this.retriable = true;
+      return this;
+    }
+
     public Builder compensatedBy(String command) {
       this.compensation = command;
       return this;
@@ -67,19 +78,26 @@ public record SagaDefinition(String name, List<SagaStep> steps) {
       if (steps.stream().noneMatch(step -> !step.doneByInitiator())) {
         throw new IllegalStateException("saga " + name + " has no step to run");
       }
+      for (int i = 1; i < steps.size(); i++) {
+        if (steps.get(i - 1).retriable() && !steps.get(i).retriable()) {
+          throw new IllegalStateException("saga " + name + ": step " + steps.get(i).name()
+            + " follows a retriable step, so it must be retriable too");
+        }
+      }
       return new SagaDefinition(name, List.copyOf(steps));
     }
 
     private void flush() {
       if (stepName != null) {
         steps.add(new SagaStep(stepName, Objects.requireNonNull(participant, stepName + " needs a participant"),
-          action, compensation, confirmation));
+          action, compensation, confirmation, retriable));
       }
       stepName = null;
       participant = null;
       action = null;
       compensation = null;
       confirmation = null;
+      retriable = false;
     }
   }
 }

@@ -18,11 +18,11 @@ import java.util.TreeSet;
 
 /**
  * Runs a {@link SagaDefinition}: forward through the steps' actions; on a refusal, backward through the
- * compensations of the steps before it; after the last step, every confirmation. Confirmations are one-way: past the
- * pivot there is nothing left to decide, so the saga completes once they are delivered (acknowledged by Kafka, which
- * hands them to their participants at least once) rather than waiting for replies. Pure: it turns a state and an
- * event into a {@link Transition} and touches nothing, so the coordinator can journal the transition before acting
- * on it.
+ * compensations of the steps before it; once every step that may refuse has succeeded (the pivot), the actions of
+ * the retriable steps and every confirmation, together. Those are one-way: past the pivot there is nothing left to
+ * decide, so the saga completes once they are delivered (acknowledged by Kafka, which hands them to their
+ * participants at least once) rather than waiting for replies. Pure: it turns a state and an event into a
+ * {@link Transition} and touches nothing, so the coordinator can journal the transition before acting on it.
  */
 public final class SagaEngine {
 
@@ -125,7 +125,7 @@ public final class SagaEngine {
       case RUNNING -> List.of(command(state, state.step(), definition.step(state.step()).action()));
       case COMPENSATING -> List.of(command(state, state.step(), definition.step(state.step()).compensation()));
       case CONFIRMING -> new TreeSet<>(state.awaiting()).stream()
-        .map(index -> command(state, index, definition.step(index).confirmation())).toList();
+        .map(index -> command(state, index, definition.step(index).onSuccess())).toList();
       default -> List.of();
     };
   }
@@ -158,9 +158,9 @@ public final class SagaEngine {
       entries.add(new JournalEntry(state.sagaId(), step, event, detail, now));
     }
 
-    /** Runs the action of step {@code index}, or confirms everything if there is none left. */
+    /** Runs the action of step {@code index}, or, past the pivot, everything that is left one-way. */
     Transition forward(SagaState state, int index) {
-      if (index >= definition.steps().size()) {
+      if (index >= definition.steps().size() || definition.step(index).retriable()) {
         return confirm(state);
       }
       SagaState next = state.with(Status.RUNNING, index, Set.of(), null, now);
@@ -180,10 +180,11 @@ public final class SagaEngine {
       return send(next, at, definition.step(at).compensation(), "COMPENSATION_SENT");
     }
 
+    /** Past the pivot: the retriable steps' actions and the confirmations, all one-way. */
     Transition confirm(SagaState state) {
       Set<Integer> awaiting = new HashSet<>();
       for (int index = 0; index < definition.steps().size(); index++) {
-        if (definition.step(index).confirmation() != null) {
+        if (definition.step(index).onSuccess() != null) {
           awaiting.add(index);
         }
       }
@@ -192,7 +193,12 @@ public final class SagaEngine {
       }
       SagaState next = state.with(Status.CONFIRMING, definition.steps().size(), awaiting, null, now);
       for (int index : new TreeSet<>(awaiting)) {
-        log(next, definition.step(index).name(), "CONFIRMATION_SENT", null);
+        SagaStep step = definition.step(index);
+        if (step.retriable()) {
+          log(next, step.name(), "SENT", step.action());
+        } else {
+          log(next, step.name(), "CONFIRMATION_SENT", null);
+        }
       }
       commands.addAll(pending(next));
       return done(next);
