@@ -1,11 +1,13 @@
 package dev.sagashop.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.sagashop.bench.ShopClient.Reply;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,12 +60,22 @@ final class StressRun {
     Loop loop = new Loop(ids, concurrency, withReplacement);
     Promise<Void> done = Promise.promise();
     Context context = vertx.getOrCreateContext();
+    long cpuBefore = cpuNanos();
     context.runOnContext(start -> loop.start(warmup, duration, done));
     done.future().await();
+    double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
     double seconds = duration.toMillis() / 1000.0;
     out.printf("checkouts: %d in %.1f s = %.0f/s%n", loop.latencies.count(), seconds, loop.latencies.count() / seconds);
     out.printf("status: %s%s%n", loop.statuses, loop.wrapped ? " (ran out of orders: later ones were repeats)" : "");
     out.printf("latency: %s%n", loop.latencies.summary());
+    // The generator usually shares the machine with the shop: what it took is what the shop did not get.
+    double loopSeconds = (warmup.toMillis() + duration.toMillis()) / 1000.0;
+    out.printf("load generator: %.1f cpu-s in the %.0f s loop (%.0f%% of one core)%n", cpuSeconds, loopSeconds,
+      100 * cpuSeconds / loopSeconds);
+  }
+
+  private static long cpuNanos() {
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Closed-loop workers on one event loop, each sending its next checkout when the previous one is answered. */
