@@ -113,12 +113,13 @@ class ApiTest {
     }
 
     @Test
-    @DisplayName("batch_init creates items 0..n-1 with the given stock and price")
+    @DisplayName("batch_init creates items 0..n-1 with the given stock and price, across its write chunks")
     void batchInit() {
-      assertEquals(200, post("/stock/batch_init/500/13/4").status());
+      assertEquals(200, post("/stock/batch_init/4500/13/4").status());
       assertEquals(new JsonObject().put("item_id", "0").put("stock", 13L).put("price", 4L), get("/stock/find/0").body());
-      assertEquals(13L, get("/stock/find/499").body().getLong("stock"));
-      assertRefused(404, get("/stock/find/500"));
+      assertEquals(13L, get("/stock/find/2000").body().getLong("stock"));
+      assertEquals(13L, get("/stock/find/4499").body().getLong("stock"));
+      assertRefused(404, get("/stock/find/4500"));
     }
   }
 

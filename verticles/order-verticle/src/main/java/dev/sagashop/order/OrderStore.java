@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 /** Orders in the order service's own database. Every change is a single-document conditional update. */
 final class OrderStore {
@@ -107,8 +108,8 @@ final class OrderStore {
       .map(documents -> documents.stream().map(Order::fromDocument).toList());
   }
 
-  /** Creates or replaces these orders in bulk. */
-  Future<Void> replaceAll(List<Order> orders) {
-    return MongoBulk.replaceAll(mongo, ORDERS, orders.stream().map(Order::toDocument).toList());
+  /** Creates or replaces orders 0..count-1 in bulk. */
+  Future<Void> replaceAll(long count, LongFunction<Order> order) {
+    return MongoBulk.replaceAll(mongo, ORDERS, count, i -> order.apply(i).toDocument());
   }
 }

@@ -23,8 +23,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -152,13 +150,11 @@ public class OrderVerticle extends VerticleBase {
     if (n > 0 && (items == 0 || users == 0)) {
       throw ServiceException.badRequest("n_items and n_users must be at least 1");
     }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    List<Order> batch = new ArrayList<>((int) n);
-    for (long i = 0; i < n; i++) {
-      batch.add(Order.open(Long.toString(i), Long.toString(random.nextLong(users)))
+    return orders.replaceAll(n, i -> {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      return Order.open(Long.toString(i), Long.toString(random.nextLong(users)))
         .withItem(Long.toString(random.nextLong(items)), 1, price)
-        .withItem(Long.toString(random.nextLong(items)), 1, price));
-    }
-    return orders.replaceAll(batch).map(done -> new JsonObject().put("msg", "Batch init for " + n + " orders successful"));
+        .withItem(Long.toString(random.nextLong(items)), 1, price);
+    }).map(done -> new JsonObject().put("msg", "Batch init for " + n + " orders successful"));
   }
 }

@@ -7,8 +7,6 @@ import dev.sagashop.service.Operations.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -52,11 +50,8 @@ public final class BalanceOperations {
     if (n > MAX_BATCH) {
       return Future.failedFuture(ServiceException.badRequest("n must be at most " + MAX_BATCH));
     }
-    List<JsonObject> documents = new ArrayList<>((int) n);
-    for (long i = 0; i < n; i++) {
-      documents.add(document.apply(Long.toString(i)).put("_id", Long.toString(i)));
-    }
-    return store.replaceAll(documents).map(done -> new JsonObject().put("msg", "Batch init for " + n + " "
+    return store.replaceAll(n, i -> document.apply(Long.toString(i)).put("_id", Long.toString(i)))
+      .map(done -> new JsonObject().put("msg", "Batch init for " + n + " "
       + idField.replace("_id", "") + "s successful"));
   }
 

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * Documents holding a non-negative 64-bit balance — an item's stock, a user's credit. Every change is one
@@ -97,9 +98,9 @@ public final class BalanceStore {
           + amount + " requested"))));
   }
 
-  /** Creates or replaces these documents (by _id) in bulk. */
-  public Future<Void> replaceAll(List<JsonObject> documents) {
-    return MongoBulk.replaceAll(mongo, collection, documents);
+  /** Creates or replaces documents 0..count-1 (by _id) in bulk. */
+  public Future<Void> replaceAll(long count, LongFunction<JsonObject> document) {
+    return MongoBulk.replaceAll(mongo, collection, count, document);
   }
 
   /** A saga's move on the documents it names, with the amount per document. */
