@@ -98,13 +98,19 @@ final class CommandLog implements AutoCloseable {
     return result;
   }
 
-  /** Returns once every write applied so far is in the OS, so a read never shows what a crash could take back. */
-  void awaitApplied() {
+  /**
+   * Runs a read while no write is applied, and returns once every write it may see is in the OS, so a read never
+   * shows half a write nor one a crash could take back.
+   */
+  Document read(Supplier<Document> read) {
+    Document result;
     long end;
     synchronized (applyLock) {
+      result = read.get();
       end = appended;
     }
     awaitWritten(end);
+    return result;
   }
 
   /** The length of the log in the file, the size that decides when to compact. */

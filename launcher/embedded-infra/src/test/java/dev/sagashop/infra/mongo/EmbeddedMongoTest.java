@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -118,6 +119,55 @@ class EmbeddedMongoTest {
     await(Future.join(attempts));
     assertEquals(100, attempts.stream().filter(f -> f.result() != null).count());
     assertEquals(0L, await(client.findOne("items", new JsonObject().put("_id", "a"), null)).getLong("stock"));
+  }
+
+  @Test
+  @DisplayName("reads racing updates never see half an update, so optimistic read-modify-write loses nothing")
+  void readsSeeWholeUpdates() {
+    MongoClient client = start();
+    await(client.insert("orders", counter(0)));
+    AtomicInteger stored = new AtomicInteger();
+    AtomicInteger torn = new AtomicInteger();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      workers.add(increment(client, 150, stored, torn));
+    }
+    await(Future.all(workers));
+    assertEquals(0, torn.get(), "reads that saw only part of an update");
+    assertEquals(stored.get(), await(client.findOne("orders", new JsonObject().put("_id", "o"), null))
+      .getInteger("version"), "every increment told stored is there");
+  }
+
+  /** A document whose every field is its version, so a read that saw part of an update shows it. */
+  private static JsonObject counter(int version) {
+    JsonObject document = new JsonObject().put("_id", "o");
+    for (int field = 0; field < 40; field++) {
+      document.put("f" + field, version);
+    }
+    return document.put("version", version);
+  }
+
+  /** Reads the counter and replaces it with the next version if nobody got there first, {@code times} times. */
+  private static Future<Void> increment(MongoClient client, int times, AtomicInteger stored, AtomicInteger torn) {
+    if (times == 0) {
+      return Future.succeededFuture();
+    }
+    return client.findOne("orders", new JsonObject().put("_id", "o"), null).compose(read -> {
+      int version = read.getInteger("version");
+      for (int field = 0; field < 40; field++) {
+        if (read.getInteger("f" + field) != version) {
+          torn.incrementAndGet();
+          break;
+        }
+      }
+      return client.findOneAndReplace("orders", new JsonObject().put("_id", "o").put("version", version),
+        counter(version + 1));
+    }).compose(previous -> {
+      if (previous != null) {
+        stored.incrementAndGet();
+      }
+      return increment(client, times - 1, stored, torn);
+    });
   }
 
   @Test
