@@ -112,7 +112,8 @@ final class DurableMemoryBackend extends MemoryBackend {
       for (String batch : List.of("firstBatch", "nextBatch")) {
         if (cursor.get(batch) instanceof List<?> documents) {
           List<Object> copies = new ArrayList<>(documents.size());
-          documents.forEach(document -> copies.add(document instanceof Document stored ? stored.cloneDeeply() : document));
+          documents.forEach(document -> copies.add(document instanceof Document stored ? stored.cloneDeeply()
+            : document));
           cursor.put(batch, copies);
         }
       }
