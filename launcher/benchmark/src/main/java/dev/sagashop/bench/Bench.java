@@ -23,7 +23,8 @@ public final class Bench {
            java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|both] [--load 6s] [--work DIR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
-             each process in turn under checkout load, restarts it, and checks the invariants; exit 1 if broken""";
+             each process in turn under checkout load (--load: a third before the fault, the rest after the
+             recovery), restarts it, and checks the invariants; exit 1 if broken""";
 
   private Bench() {
   }
@@ -37,6 +38,9 @@ public final class Bench {
   private static int chaos(Vertx vertx, Options options, PrintStream out) throws Exception {
     String layout = options.string("layout", "both");
     Duration load = options.duration("load", Duration.ofSeconds(6));
+    // A third of the load before the fault, the rest once the shop is ready again.
+    Duration before = load.dividedBy(3);
+    Duration after = load.minus(before);
     String jar = options.string("jar", Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI())
       .toString());
     Path work = Path.of(options.string("work", Files.createTempDirectory("saga-shop-chaos").toString()));
@@ -45,7 +49,7 @@ public final class Bench {
     if (!layout.equals("roles")) {
       try (ShopProcesses shop = ShopProcesses.allInOne(jar, work.resolve("all-in-one"), Map.of())) {
         shop.startAll(vertx);
-        reports.add(new ChaosRun(vertx, shop, out).killAndRestart("all", load.dividedBy(3), Duration.ZERO, load));
+        reports.add(new ChaosRun(vertx, shop, out).killAndRestart("all", before, Duration.ZERO, after));
       }
     }
     if (!layout.equals("all-in-one")) {
@@ -53,10 +57,10 @@ public final class Bench {
         shop.startAll(vertx);
         ChaosRun chaos = new ChaosRun(vertx, shop, out);
         for (String victim : List.of("order", "stock", "payment", "saga", "gateway")) {
-          reports.add(chaos.killAndRestart(victim, load.dividedBy(3), Duration.ZERO, load));
+          reports.add(chaos.killAndRestart(victim, before, Duration.ZERO, after));
         }
         // The infrastructure stays away for a while: the roles must answer 503 at once meanwhile, then recover.
-        reports.add(chaos.killAndRestart("infra", load.dividedBy(4), load.dividedBy(2), load));
+        reports.add(chaos.killAndRestart("infra", before, load.dividedBy(2), after));
       }
     }
     long broken = reports.stream().filter(report -> !report.consistent()).count();

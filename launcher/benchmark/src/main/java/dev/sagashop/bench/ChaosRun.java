@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,10 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ChaosRun {
 
   /**
-   * What one fault did: checkouts in flight when it struck, what clients were told (503s while it lasted, and how
-   * many of them within a second: refused at once rather than after a deadline), what broke (nothing, we hope).
+   * What one fault did: checkouts in flight when it struck, what clients were told in the end, how many orders were
+   * left unsettled when the load stopped (settled by a re-checkout), and the 503 answers while it lasted (retried,
+   * so one order may have several), with how many came within a second: refused at once rather than after a
+   * deadline. Then what broke (nothing, we hope).
    */
-  public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unknown, int told503,
+  public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unsettled, int told503,
                        int fast503, List<String> violations) {
     public boolean consistent() {
       return violations.isEmpty();
@@ -38,8 +41,8 @@ public final class ChaosRun {
 
     @Override
     public String toString() {
-      return String.format("%-8s in flight at fault %3d | told 2xx %4d, 4xx %4d, 503 %4d (%4d within 1 s), "
-          + "other %3d | %s", fault, inFlightAtFault, told2xx, told4xx, told503, fast503, unknown - told503,
+      return String.format("%-8s in flight at fault %3d | told 2xx %4d, 4xx %4d, unsettled %3d | 503 answers %4d "
+          + "(%4d within 1 s) | %s", fault, inFlightAtFault, told2xx, told4xx, unsettled, told503, fast503,
         violations.isEmpty() ? "invariants hold"
           : violations.size() + " VIOLATIONS: " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))));
     }
@@ -59,10 +62,11 @@ public final class ChaosRun {
   }
 
   /**
-   * Loads the shop for {@code load}, and {@code strikeAfter} into it SIGKILLs {@code victim}, leaves it dead for
-   * {@code down}, starts it again and waits for it to be back; then checks the invariants over fresh records.
+   * Loads the shop for {@code before}, SIGKILLs {@code victim}, leaves it dead for {@code down}, starts it again, waits
+   * for the shop to be ready and goes on loading it for {@code after}; then checks the invariants over fresh records.
+   * The load spans the recovery, so what the shop decides once the victim is back is part of what is checked.
    */
-  public Report killAndRestart(String victim, Duration strikeAfter, Duration down, Duration load) throws Exception {
+  public Report killAndRestart(String victim, Duration before, Duration down, Duration after) throws Exception {
     ShopClient client = new ShopClient(vertx, shop.url(), CONCURRENCY * 2, 30_000);
     try {
       Records records = Records.create(client, random, 10, 150, 600);
@@ -71,19 +75,19 @@ public final class ChaosRun {
       AtomicInteger inFlight = new AtomicInteger();
       List<String> queue = Collections.synchronizedList(new ArrayList<>(records.orders.keySet()));
       Collections.shuffle(queue, random);
-      long stopAt = System.nanoTime() + load.toNanos();
+      AtomicBoolean stopped = new AtomicBoolean();
       List<Future<Void>> workers = new ArrayList<>();
       for (int i = 0; i < CONCURRENCY; i++) {
-        workers.add(worker(client, queue, told, refusals, inFlight, stopAt));
+        workers.add(worker(client, queue, told, refusals, inFlight, stopped));
       }
-      Thread.sleep(strikeAfter.toMillis());
+      Thread.sleep(before.toMillis());
       int atFault = inFlight.get();
       shop.kill(victim);
       // The workers may all be waiting on checkouts the outage holds up; fresh checkouts, one every 250 ms,
       // see how the shop answers meanwhile.
       List<Future<Integer>> probed = Collections.synchronizedList(new ArrayList<>());
       long probes = vertx.setPeriodic(250, tick -> {
-        String order = take(queue, stopAt);
+        String order = take(queue, stopped);
         if (order != null) {
           probed.add(checkout(client, order, told, refusals, inFlight));
         }
@@ -91,9 +95,11 @@ public final class ChaosRun {
       Thread.sleep(down.toMillis());
       vertx.cancelTimer(probes);
       shop.start(victim);
+      shop.awaitReady(vertx, Duration.ofSeconds(120));
+      Thread.sleep(after.toMillis());
+      stopped.set(true);
       Future.join(workers).await();
       Future.join(List.copyOf(probed)).await();
-      shop.awaitReady(vertx, Duration.ofSeconds(120));
       return check(victim, client, records, told, refusals, atFault);
     } finally {
       client.close();
@@ -101,32 +107,34 @@ public final class ChaosRun {
   }
 
   private Future<Void> worker(ShopClient client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
-                              AtomicInteger inFlight, long stopAt) {
+                              AtomicInteger inFlight, AtomicBoolean stopped) {
     Promise<Void> done = Promise.promise();
-    next(client, queue, told, refusals, inFlight, stopAt, done);
+    next(client, take(queue, stopped), queue, told, refusals, inFlight, stopped, done);
     return done.future();
   }
 
-  private void next(ShopClient client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
-                    AtomicInteger inFlight, long stopAt, Promise<Void> done) {
-    String order = take(queue, stopAt);
+  private void next(ShopClient client, String order, List<String> queue, Map<String, Integer> told,
+                    List<Long> refusals, AtomicInteger inFlight, AtomicBoolean stopped, Promise<Void> done) {
     if (order == null) {
       done.complete();
       return;
     }
     checkout(client, order, told, refusals, inFlight).onComplete(answered -> {
       if (answered.result() >= 500 || answered.result() == 0) {
-        // The shop is down or restarting: do not spin; this order's outcome is settled after the fault.
-        vertx.setTimer(200, tick -> next(client, queue, told, refusals, inFlight, stopAt, done));
+        // The shop is down or restarting: retry the same order, as a client would, without spinning; an outage
+        // then does not use up the orders meant for after the recovery. Left unanswered when the load stops,
+        // its outcome is settled by check.
+        vertx.setTimer(200, tick -> next(client, stopped.get() ? null : order, queue, told, refusals, inFlight,
+          stopped, done));
       } else {
-        next(client, queue, told, refusals, inFlight, stopAt, done);
+        next(client, take(queue, stopped), queue, told, refusals, inFlight, stopped, done);
       }
     });
   }
 
-  private static String take(List<String> queue, long stopAt) {
+  private static String take(List<String> queue, AtomicBoolean stopped) {
     synchronized (queue) {
-      return System.nanoTime() < stopAt && !queue.isEmpty() ? queue.remove(queue.size() - 1) : null;
+      return !stopped.get() && !queue.isEmpty() ? queue.remove(queue.size() - 1) : null;
     }
   }
 
@@ -151,7 +159,7 @@ public final class ChaosRun {
     List<String> violations = new ArrayList<>();
     int ok = 0;
     int refused = 0;
-    int unknown = 0;
+    int unsettled = 0;
     for (Map.Entry<String, Integer> entry : told.entrySet()) {
       int status = entry.getValue();
       if (status / 100 == 2) {
@@ -159,7 +167,7 @@ public final class ChaosRun {
       } else if (status / 100 == 4) {
         refused++;
       } else {
-        unknown++;
+        unsettled++;
         // A re-checkout settles what the client never learnt, and must answer 2xx or 4xx promptly (a 503 while
         // the gateway has not yet seen the shop recover is retried, within the same 10 s).
         long began = System.nanoTime();
@@ -206,7 +214,7 @@ public final class ChaosRun {
       }
     });
     List<Long> latencies = List.copyOf(refusals);
-    Report report = new Report(fault, atFault, ok, refused, unknown, latencies.size(),
+    Report report = new Report(fault, atFault, ok, refused, unsettled, latencies.size(),
       (int) latencies.stream().filter(ms -> ms < 1_000).count(), violations);
     out.println(report);
     return report;

@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FaultIT {
 
-  private static final Duration LOAD = Duration.ofSeconds(5);
-  private static final Duration STRIKE_AFTER = Duration.ofMillis(1_000);
+  private static final Duration BEFORE = Duration.ofMillis(1_000);
+  private static final Duration AFTER = Duration.ofSeconds(3);
 
   private static String jar() {
     return System.getProperty("shop.jar");
@@ -48,7 +48,7 @@ class FaultIT {
     Vertx vertx = Vertx.vertx();
     try (ShopProcesses shop = ShopProcesses.allInOne(jar(), work, Map.of())) {
       shop.startAll(vertx);
-      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart("all", STRIKE_AFTER, Duration.ZERO, LOAD));
+      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart("all", BEFORE, Duration.ZERO, AFTER));
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -83,7 +83,7 @@ class FaultIT {
     @ParameterizedTest(name = "SIGKILL of the {0} process mid-load, restarted: invariants hold")
     @ValueSource(strings = {"order", "stock", "payment", "saga", "gateway"})
     void roleKilled(String role) throws Exception {
-      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart(role, STRIKE_AFTER, Duration.ZERO, LOAD));
+      assertHolds(new ChaosRun(vertx, shop, System.out).killAndRestart(role, BEFORE, Duration.ZERO, AFTER));
     }
 
     @Order(2)
@@ -91,7 +91,7 @@ class FaultIT {
     @DisplayName("the infra process (Kafka, Mongo, MySQL) killed for 5 s under load: fast 503s, then all recovers")
     void infrastructureKilled() throws Exception {
       ChaosRun.Report report = new ChaosRun(vertx, shop, System.out)
-        .killAndRestart("infra", STRIKE_AFTER, Duration.ofSeconds(5), Duration.ofSeconds(8));
+        .killAndRestart("infra", BEFORE, Duration.ofSeconds(5), AFTER);
       assertHolds(report);
       assertTrue(report.told503() > 0, "checkouts were refused while the infrastructure was away: " + report);
       assertTrue(report.fast503() > 0, "once noticed, refused at once, not after waiting out a deadline: " + report);
