@@ -203,7 +203,6 @@ final class Checkouts implements Participant.CommandHandler {
     }
   }
 
-  /** For callers waiting long: read their orders back, and announce their sagas again. */
   /** This instance is going away: its callers learn so now rather than by timing out. The sagas carry on. */
   void abandon() {
     ServiceException restarting = ServiceException.unavailable("the order service restarted during the checkout; "
@@ -212,6 +211,7 @@ final class Checkouts implements Participant.CommandHandler {
     waiters.clear();
   }
 
+  /** For callers waiting long: read their orders back, and announce their sagas again. */
   void sweep() {
     Instant now = Instant.now();
     for (Map.Entry<String, Waiter> entry : List.copyOf(waiters.entrySet())) {
