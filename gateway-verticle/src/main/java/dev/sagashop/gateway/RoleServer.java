@@ -37,10 +37,13 @@ public class RoleServer extends VerticleBase {
   public Future<?> start() {
     ServiceClient local = ServiceClient.inProcess(vertx, config());
     Readiness readiness = new Readiness(vertx, local, services);
-    long checkoutTimeout = Settings.number(config(), GatewayVerticle.CHECKOUT_TIMEOUT_MS, 60_000);
+    // As long as a caller may wait: a checkout, or the largest batch_init.
+    long callerTimeout = Math.max(Settings.number(config(), GatewayVerticle.CHECKOUT_TIMEOUT_MS, 60_000),
+      GatewayVerticle.batchTimeoutMs(Settings.number(config(), ServiceClient.REQUEST_TIMEOUT_MS, 10_000),
+        GatewayVerticle.MAX_BATCH));
     Router router = Router.router(vertx);
     router.post(OPERATIONS + ":address").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    router.post(OPERATIONS + ":address").handler(ctx -> operation(ctx, local, checkoutTimeout));
+    router.post(OPERATIONS + ":address").handler(ctx -> operation(ctx, local, callerTimeout));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(readiness::handle);
     router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, Map.of()));
@@ -55,7 +58,7 @@ public class RoleServer extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void operation(RoutingContext ctx, ServiceClient local, long checkoutTimeout) {
+  private void operation(RoutingContext ctx, ServiceClient local, long callerTimeout) {
     String address = ctx.pathParam("address");
     String service = address.contains(".") ? address.substring(0, address.indexOf('.')) : "";
     if (!services.contains(service)) {
@@ -70,7 +73,7 @@ public class RoleServer extends VerticleBase {
       return;
     }
     // The caller's own deadline governs; this one only bounds a call nobody waits for any more.
-    local.call(address, request, new DeliveryOptions().setSendTimeout(checkoutTimeout))
+    local.call(address, request, new DeliveryOptions().setSendTimeout(callerTimeout))
       .onSuccess(ctx::json)
       .onFailure(failure -> GatewayVerticle.error(ctx, failure instanceof ServiceException refusal
         ? refusal.status() : 500, failure.getMessage()));
