@@ -5,9 +5,14 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One message of a saga on Kafka. {@code step} is the index of the saga step it belongs to; {@code messageId} is
- * unique per message sent (a re-send of a pending command gets a new one), for tracing and dead letters.
+ * unique per message sent (a re-send of a pending command gets a new one), for tracing and dead letters. A
+ * {@code oneWay} command is not answered: the saga, which decides that, does not wait for it.
  */
-public record SagaMessage(String sagaId, int step, String type, String messageId, JsonObject payload) {
+public record SagaMessage(String sagaId, int step, String type, String messageId, JsonObject payload, boolean oneWay) {
+
+  public SagaMessage(String sagaId, int step, String type, String messageId, JsonObject payload) {
+    this(sagaId, step, type, messageId, payload, false);
+  }
 
   /** How a participant answers a command. */
   public enum Outcome {
@@ -21,6 +26,11 @@ public record SagaMessage(String sagaId, int step, String type, String messageId
 
   public static SagaMessage command(String sagaId, int step, String type, JsonObject payload) {
     return new SagaMessage(sagaId, step, type, Ids.newId(), payload);
+  }
+
+  /** A command whose participant sends no reply. */
+  public static SagaMessage oneWay(String sagaId, int step, String type, JsonObject payload) {
+    return new SagaMessage(sagaId, step, type, Ids.newId(), payload, true);
   }
 
   /** The reply to this command. */
@@ -57,13 +67,13 @@ public record SagaMessage(String sagaId, int step, String type, String messageId
   }
 
   public String encode() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("saga_id", sagaId)
       .put("step", step)
       .put("type", type)
       .put("message_id", messageId)
-      .put("payload", payload)
-      .encode();
+      .put("payload", payload);
+    return (oneWay ? json.put("one_way", true) : json).encode();
   }
 
   /** Parses a message; anything that is not one is refused with an {@link IllegalArgumentException}. */
@@ -77,7 +87,8 @@ public record SagaMessage(String sagaId, int step, String type, String messageId
       if (!Ids.isValid(sagaId) || type == null || step == null || step < 0 || payload == null) {
         throw new IllegalArgumentException("not a saga message: " + abbreviate(text));
       }
-      return new SagaMessage(sagaId, step, type, json.getString("message_id", ""), payload);
+      return new SagaMessage(sagaId, step, type, json.getString("message_id", ""), payload,
+        json.getBoolean("one_way", false));
     } catch (DecodeException | ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("not a saga message: " + abbreviate(text), e);
     }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,7 +68,11 @@ class CheckoutSagaTest {
       engine.pending(confirming.state()).stream().map(out -> out.message().type()).toList(),
       "a coordinator restarted while confirming sends all three again");
 
+    assertFalse(started.commands().get(0).message().oneWay(), "the saga waits for ReserveStock's reply");
+    assertFalse(charged.commands().get(0).message().oneWay(), "the saga waits for ChargeCredit's reply");
     for (Outgoing oneWay : confirming.commands()) {
+      assertTrue(oneWay.message().oneWay(), oneWay.message().type() + " tells its participant not to answer");
+      assertTrue(SagaMessage.decode(oneWay.message().encode()).oneWay(), "the flag travels with the message");
       SagaMessage stray = oneWay.message().reply(Outcome.DONE, null);
       assertTrue(engine.onReply(confirming.state(), stray, now).isEmpty(), oneWay.message().type() + " is one-way");
     }

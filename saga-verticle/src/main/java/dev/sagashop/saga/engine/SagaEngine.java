@@ -122,10 +122,10 @@ public final class SagaEngine {
   /** The commands a saga is waiting on, to send again after a restart or a silence. */
   public List<Outgoing> pending(SagaState state) {
     return switch (state.status()) {
-      case RUNNING -> List.of(command(state, state.step(), definition.step(state.step()).action()));
-      case COMPENSATING -> List.of(command(state, state.step(), definition.step(state.step()).compensation()));
+      case RUNNING -> List.of(command(state, state.step(), definition.step(state.step()).action(), false));
+      case COMPENSATING -> List.of(command(state, state.step(), definition.step(state.step()).compensation(), false));
       case CONFIRMING -> new TreeSet<>(state.awaiting()).stream()
-        .map(index -> command(state, index, definition.step(index).onSuccess())).toList();
+        .map(index -> command(state, index, definition.step(index).onSuccess(), true)).toList();
       default -> List.of();
     };
   }
@@ -138,10 +138,11 @@ public final class SagaEngine {
     return index;
   }
 
-  private Outgoing command(SagaState state, int index, String type) {
+  private Outgoing command(SagaState state, int index, String type, boolean oneWay) {
     SagaStep step = definition.step(index);
     JsonObject payload = state.reason() == null ? state.payload() : state.payload().copy().put("reason", state.reason());
-    return new Outgoing(Topics.commands(step.participant()), SagaMessage.command(state.sagaId(), index, type, payload));
+    return new Outgoing(Topics.commands(step.participant()), oneWay ? SagaMessage.oneWay(state.sagaId(), index, type,
+      payload) : SagaMessage.command(state.sagaId(), index, type, payload));
   }
 
   /** Collects the commands and journal lines of one transition. */
@@ -216,7 +217,7 @@ public final class SagaEngine {
 
     Transition send(SagaState next, int index, String type, String event) {
       log(next, definition.step(index).name(), event, type);
-      commands.add(command(next, index, type));
+      commands.add(command(next, index, type, false));
       return done(next);
     }
 

@@ -114,12 +114,6 @@ final class Checkouts implements Participant.CommandHandler {
     }
   }
 
-  /** MarkOrderPaid comes after the saga's pivot, one-way; ReopenOrder is a compensation the saga waits for. */
-  @Override
-  public boolean answered(String commandType) {
-    return !MessageTypes.MARK_ORDER_PAID.equals(commandType);
-  }
-
   /** Applies the sagas' outcomes to their orders: pay them, or reopen them with the reason. */
   @Override
   public Future<List<SagaMessage>> apply(List<SagaMessage> commands) {

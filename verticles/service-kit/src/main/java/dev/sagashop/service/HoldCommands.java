@@ -54,11 +54,6 @@ public final class HoldCommands implements CommandHandler {
     });
   }
 
-  @Override
-  public boolean answered(String commandType) {
-    return !confirm.equals(commandType);
-  }
-
   private Move move(String type) {
     if (type.equals(reserve)) {
       return Move.RESERVE;

@@ -44,11 +44,6 @@ public final class Participant {
 
     /** Applies commands of distinct sagas together; completes with their replies, in the same order. */
     Future<List<SagaMessage>> apply(List<SagaMessage> commands);
-
-    /** Whether the saga waits for the reply to a command of this type; it does not for one-way confirmations. */
-    default boolean answered(String commandType) {
-      return true;
-    }
   }
 
   static final int MAX_ATTEMPTS = 3;
@@ -142,7 +137,8 @@ public final class Participant {
         log.error("{}: saga={} step={} {} cannot be applied; dead-lettered: {}", service, command.sagaId(),
           command.step(), command.type(), poison.toString());
         deadLetters.add(DeadLetters.send(producer, command, poison.toString()));
-        failed.add(command.reply(Outcome.FAILED, command.type() + " cannot be applied: " + poison.getMessage()));
+        answer(failed, command, command.reply(Outcome.FAILED, command.type() + " cannot be applied: "
+          + poison.getMessage()));
         continue;
       }
       int attempts = ATTEMPTS.isEmpty() ? 0 : ATTEMPTS.getOrDefault(key(command), 0);
@@ -151,7 +147,7 @@ public final class Participant {
         log.error("{}: saga={} step={} {} crashed the service {} times; dead-lettered", service, command.sagaId(),
           command.step(), command.type(), attempts);
         deadLetters.add(DeadLetters.send(producer, command, "crashed the " + service + " service " + attempts + " times"));
-        failed.add(command.reply(Outcome.FAILED, command.type() + " could not be applied"));
+        answer(failed, command, command.reply(Outcome.FAILED, command.type() + " could not be applied"));
         continue;
       }
       suspects |= attempts > 0;
@@ -167,25 +163,24 @@ public final class Participant {
     Future<List<SagaMessage>> replies = Future.all(deadLetters).map(sent -> new ArrayList<>(failed));
     for (List<SagaMessage> round : rounds) {
       replies = replies.compose(sofar -> apply(round).map(answered -> {
-        sofar.addAll(answered);
+        for (int i = 0; i < round.size(); i++) {
+          answer(sofar, round.get(i), answered.get(i));
+        }
         return sofar;
       }));
     }
     // Effects are durable once every round is applied; the batch may be committed once its replies are acknowledged.
-    return replies.map(all -> producer.sendAll(all.stream().filter(this::wanted)
+    return replies.map(all -> producer.sendAll(all.stream()
       .map(reply -> new Outgoing(Topics.SAGA_REPLIES, reply)).toList()));
   }
 
-  /** Whether the saga waits for this reply; a one-way command that could not be applied is only logged. */
-  private boolean wanted(SagaMessage reply) {
-    String command = reply.payload().getString("command");
-    if (handler.answered(command)) {
-      return true;
+  /** Adds the reply to those to send, unless the command is one-way: then one that did not succeed is only logged. */
+  private void answer(List<SagaMessage> replies, SagaMessage command, SagaMessage reply) {
+    if (!command.oneWay()) {
+      replies.add(reply);
+    } else if (reply.outcome() != Outcome.DONE) {
+      log.error("{}: saga={} step={} one-way {} {}: {}", service, reply.sagaId(), reply.step(), command.type(),
+        reply.outcome(), reply.reason());
     }
-    if (reply.outcome() != Outcome.DONE) {
-      log.error("{}: saga={} step={} {} {}: {}", service, reply.sagaId(), reply.step(), command, reply.outcome(),
-        reply.reason());
-    }
-    return false;
   }
 }
