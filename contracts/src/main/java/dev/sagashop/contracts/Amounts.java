@@ -6,6 +6,9 @@ package dev.sagashop.contracts;
  */
 public final class Amounts {
 
+  /** Bounds one batch_init request, so a typo cannot ask for a billion records; bigger sets take several calls. */
+  public static final long MAX_BATCH = 1_000_000;
+
   private Amounts() {
   }
 

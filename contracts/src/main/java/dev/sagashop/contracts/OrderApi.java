@@ -16,7 +16,7 @@ public final class OrderApi {
   /** {order_id} → the paid order once its checkout saga completed; 4xx with the reason once it aborted */
   public static final String CHECKOUT = "order.checkout";
   /** {} → {database: "UP"} */
-  public static final String HEALTH = "order.health";
+  public static final String HEALTH = Services.health(SERVICE);
 
   private OrderApi() {
   }

@@ -16,7 +16,7 @@ public final class PaymentApi {
   /** {n, starting_money} → {msg} */
   public static final String BATCH_INIT = "payment.batch-init";
   /** {} → {database: "UP"} */
-  public static final String HEALTH = "payment.health";
+  public static final String HEALTH = Services.health(SERVICE);
 
   private PaymentApi() {
   }

@@ -10,7 +10,7 @@ public final class SagaApi {
   /** {order_id} → the order's latest saga as FIND shows it, plus {earlier_sagas: [ids]} */
   public static final String FIND_BY_ORDER = "saga.find-by-order";
   /** {} → {journal: "UP", kafka: "UP", active_sagas}; fails when the journal or Kafka is unreachable */
-  public static final String HEALTH = "saga.health";
+  public static final String HEALTH = Services.health(SERVICE);
 
   private SagaApi() {
   }

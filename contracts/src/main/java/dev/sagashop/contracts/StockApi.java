@@ -16,7 +16,7 @@ public final class StockApi {
   /** {n, starting_stock, item_price} → {msg} */
   public static final String BATCH_INIT = "stock.batch-init";
   /** {} → {database: "UP"}; fails when the service cannot reach its database */
-  public static final String HEALTH = "stock.health";
+  public static final String HEALTH = Services.health(SERVICE);
 
   private StockApi() {
   }

@@ -16,6 +16,9 @@ public final class Supervision {
   /** {} → {verticles: {name: {state, restarts, last_failure}}}: what this process's supervisor sees. */
   public static final String STATUS = "supervisor.status";
 
+  /** A supervised verticle's state, as {@link #STATUS} names it. */
+  public enum State { STARTING, RUNNING, RESTARTING, PAUSED }
+
   private Supervision() {
   }
 }

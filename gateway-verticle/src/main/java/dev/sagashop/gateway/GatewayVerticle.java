@@ -1,11 +1,11 @@
 package dev.sagashop.gateway;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Amounts;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.contracts.SagaApi;
-import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.StockApi;
 import io.vertx.core.Future;
@@ -21,20 +21,14 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * The public HTTP API of shared/API.md. It validates every parameter, composes service calls where one route needs
+ * The public HTTP API (docs/API.md). It validates every parameter, composes service calls where one route needs
  * two services, and answers every error as JSON {@code {"error": ...}} with a 4xx for the caller's mistakes.
  * It knows routes and contracts only — never a service's storage.
  */
 public class GatewayVerticle extends VerticleBase {
 
-  public static final String PORT = "GATEWAY_PORT";
-  public static final String HOST = "GATEWAY_HOST";
-  /** A checkout waits for its saga's outcome; past this it answers 504 and the saga carries on. */
-  public static final String CHECKOUT_TIMEOUT_MS = "CHECKOUT_TIMEOUT_MS";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
-  /** Bounds one batch_init request, so a typo cannot ask for a billion records. */
-  static final long MAX_BATCH = 1_000_000;
 
   private ServiceClient services;
   private long requestTimeoutMs;
@@ -46,8 +40,9 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     services = new ServiceClient(vertx, config());
-    requestTimeoutMs = Settings.number(config(), ServiceClient.REQUEST_TIMEOUT_MS, 10_000);
-    checkoutDeadline = new DeliveryOptions().setSendTimeout(Settings.number(config(), CHECKOUT_TIMEOUT_MS, 60_000));
+    requestTimeoutMs = Settings.number(config(), ConfigKeys.REQUEST_TIMEOUT_MS, 10_000);
+    checkoutDeadline = new DeliveryOptions()
+      .setSendTimeout(Settings.number(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000));
     readiness = new Readiness(vertx, services, List.of(OrderApi.SERVICE, StockApi.SERVICE, PaymentApi.SERVICE,
       SagaApi.SERVICE));
     checkoutGate = new CheckoutGate(vertx, services);
@@ -78,14 +73,16 @@ public class GatewayVerticle extends VerticleBase {
     router.get("/health/ready").handler(readiness::handle);
     router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, services.circuits()));
 
-    router.route().failureHandler(GatewayVerticle::fail);
-    router.errorHandler(404, ctx -> error(ctx, 404, "no route " + ctx.request().method() + " " + ctx.request().path()));
-    router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
+    router.route().failureHandler(HttpErrors::fail);
+    router.errorHandler(404, ctx -> HttpErrors.error(ctx, 404,
+      "no route " + ctx.request().method() + " " + ctx.request().path()));
+    router.errorHandler(405, ctx -> HttpErrors.error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
       + ctx.request().path()));
 
     return vertx.createHttpServer()
       .requestHandler(router)
-      .listen(Settings.integer(config(), PORT, 8000), Settings.string(config(), HOST, "0.0.0.0"))
+      .listen(Settings.integer(config(), ConfigKeys.GATEWAY_PORT, 8000),
+        Settings.string(config(), ConfigKeys.GATEWAY_HOST, "0.0.0.0"))
       .onSuccess(listening -> server = listening);
   }
 
@@ -194,36 +191,12 @@ public class GatewayVerticle extends VerticleBase {
 
   /** A batch_init of {@code n} records, with a deadline that grows with {@code n}. */
   private void batchInit(RoutingContext ctx, String operation, JsonObject request) {
-    long n = Amounts.parseAtMost("n", ctx.pathParam("n"), MAX_BATCH);
+    long n = Amounts.parseAtMost("n", ctx.pathParam("n"), Amounts.MAX_BATCH);
     reply(ctx, services.call(operation, request.put("n", n),
-      new DeliveryOptions().setSendTimeout(batchTimeoutMs(requestTimeoutMs, n))));
-  }
-
-  /** 0.2 ms a record on top of the usual deadline: 100k records took 8 s on a cold two-core box. */
-  static long batchTimeoutMs(long requestTimeoutMs, long n) {
-    return requestTimeoutMs + n / 5;
+      new DeliveryOptions().setSendTimeout(ServiceClient.batchTimeoutMs(requestTimeoutMs, n))));
   }
 
   private static void reply(RoutingContext ctx, Future<JsonObject> result) {
     result.onSuccess(ctx::json).onFailure(ctx::fail);
-  }
-
-  static void fail(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
-    if (failure instanceof ServiceException refusal) {
-      error(ctx, refusal.status(), refusal.getMessage());
-    } else if (failure != null) {
-      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-      error(ctx, 500, "internal error");
-    } else {
-      error(ctx, ctx.statusCode(), "request failed with status " + ctx.statusCode());
-    }
-  }
-
-  static void error(RoutingContext ctx, int status, String message) {
-    if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status);
-      ctx.json(new JsonObject().put("error", message));
-    }
   }
 }

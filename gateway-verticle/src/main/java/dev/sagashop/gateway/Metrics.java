@@ -1,5 +1,6 @@
 package dev.sagashop.gateway;
 
+import dev.sagashop.contracts.Supervision;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +25,8 @@ final class Metrics {
       text.append("# HELP saga_shop_verticle_up Whether a supervised verticle is running (1) or restarting (0).\n")
         .append("# TYPE saga_shop_verticle_up gauge\n");
       verticles.forEach(entry -> text.append("saga_shop_verticle_up{verticle=\"").append(entry.getKey())
-        .append("\"} ").append("RUNNING".equals(((JsonObject) entry.getValue()).getString("state")) ? 1 : 0)
+        .append("\"} ")
+        .append(Supervision.State.RUNNING.name().equals(((JsonObject) entry.getValue()).getString("state")) ? 1 : 0)
         .append('\n'));
       if (!circuits.isEmpty()) {
         text.append("# HELP saga_shop_circuit_open Whether calls to a service fail fast (1) for its recent failures.\n")

@@ -1,5 +1,6 @@
 package dev.sagashop.gateway;
 
+import dev.sagashop.contracts.Services;
 import dev.sagashop.contracts.Supervision;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,14 +32,15 @@ final class Readiness {
     checks = HealthChecks.create(vertx);
     DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(DEADLINE_MS);
     for (String service : serviceNames) {
-      checks.register(service, DEADLINE_MS, promise -> services.call(service + ".health", new JsonObject(), deadline)
+      checks.register(service, DEADLINE_MS, promise -> services
+        .call(Services.health(service), new JsonObject(), deadline)
         .onSuccess(reply -> promise.complete(Status.OK(reply)))
         .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("reason", failure.getMessage())))));
     }
     checks.register("supervisor", DEADLINE_MS, promise -> supervision(vertx)
       .onSuccess(status -> promise.complete(status == null ? Status.OK()
-        : status.getJsonObject("verticles").stream().allMatch(v -> "RUNNING".equals(((JsonObject) v.getValue())
-          .getString("state"))) ? Status.OK(status) : Status.KO(status.put("reason", "a verticle is restarting"))))
+        : status.getJsonObject("verticles").stream().allMatch(v -> Supervision.State.RUNNING.name()
+          .equals(((JsonObject) v.getValue()).getString("state"))) ? Status.OK(status) : Status.KO(status.put("reason", "a verticle is restarting"))))
       .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("reason", failure.getMessage())))));
   }
 

@@ -1,5 +1,7 @@
 package dev.sagashop.gateway;
 
+import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.Future;
@@ -22,8 +24,6 @@ import java.util.Map;
  */
 public class RoleServer extends VerticleBase {
 
-  public static final String PORT = "ROLE_PORT";
-  static final String OPERATIONS = "/ops/";
 
   private final List<String> services;
   private HttpServer server;
@@ -38,18 +38,19 @@ public class RoleServer extends VerticleBase {
     ServiceClient local = ServiceClient.inProcess(vertx, config());
     Readiness readiness = new Readiness(vertx, local, services);
     // As long as a caller may wait: a checkout, or the largest batch_init.
-    long callerTimeout = Math.max(Settings.number(config(), GatewayVerticle.CHECKOUT_TIMEOUT_MS, 60_000),
-      GatewayVerticle.batchTimeoutMs(Settings.number(config(), ServiceClient.REQUEST_TIMEOUT_MS, 10_000),
-        GatewayVerticle.MAX_BATCH));
+    long callerTimeout = Math.max(Settings.number(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000),
+      ServiceClient.batchTimeoutMs(Settings.number(config(), ConfigKeys.REQUEST_TIMEOUT_MS, 10_000),
+        Amounts.MAX_BATCH));
     Router router = Router.router(vertx);
-    router.post(OPERATIONS + ":address").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    router.post(OPERATIONS + ":address").handler(ctx -> operation(ctx, local, callerTimeout));
+    router.post(ServiceClient.OPERATIONS + ":address").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    router.post(ServiceClient.OPERATIONS + ":address").handler(ctx -> operation(ctx, local, callerTimeout));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(readiness::handle);
     router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, Map.of()));
-    router.route().failureHandler(GatewayVerticle::fail);
+    router.route().failureHandler(HttpErrors::fail);
     return vertx.createHttpServer().requestHandler(router)
-      .listen(Settings.integer(config(), PORT, 8080), Settings.string(config(), GatewayVerticle.HOST, "0.0.0.0"))
+      .listen(Settings.integer(config(), ConfigKeys.ROLE_PORT, 8080),
+        Settings.string(config(), ConfigKeys.GATEWAY_HOST, "0.0.0.0"))
       .onSuccess(listening -> server = listening);
   }
 
@@ -62,20 +63,20 @@ public class RoleServer extends VerticleBase {
     String address = ctx.pathParam("address");
     String service = address.contains(".") ? address.substring(0, address.indexOf('.')) : "";
     if (!services.contains(service)) {
-      GatewayVerticle.error(ctx, 404, "this process runs no " + service + " service");
+      HttpErrors.error(ctx, 404, "this process runs no " + service + " service");
       return;
     }
     JsonObject request;
     try {
       request = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
     } catch (RuntimeException e) {
-      GatewayVerticle.error(ctx, 400, "the request body is not a JSON object");
+      HttpErrors.error(ctx, 400, "the request body is not a JSON object");
       return;
     }
     // The caller's own deadline governs; this one only bounds a call nobody waits for any more.
     local.call(address, request, new DeliveryOptions().setSendTimeout(callerTimeout))
       .onSuccess(ctx::json)
-      .onFailure(failure -> GatewayVerticle.error(ctx, failure instanceof ServiceException refusal
+      .onFailure(failure -> HttpErrors.error(ctx, failure instanceof ServiceException refusal
         ? refusal.status() : 500, failure.getMessage()));
   }
 }

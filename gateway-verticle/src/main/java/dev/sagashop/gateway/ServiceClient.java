@@ -1,6 +1,8 @@
 package dev.sagashop.gateway;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.contracts.Services;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +17,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -28,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class ServiceClient {
 
-  static final String REQUEST_TIMEOUT_MS = "REQUEST_TIMEOUT_MS";
+  /** Where a {@link RoleServer} serves the operations of its process: {@code POST /ops/<address>}. */
+  static final String OPERATIONS = "/ops/";
 
   private final Vertx vertx;
   private final DeliveryOptions defaults;
@@ -48,9 +51,10 @@ final class ServiceClient {
 
   private ServiceClient(Vertx vertx, JsonObject config, boolean remoteAllowed) {
     this.vertx = vertx;
-    this.defaults = new DeliveryOptions().setSendTimeout(Settings.number(config, REQUEST_TIMEOUT_MS, 10_000));
-    for (String service : remoteAllowed ? new String[] {"order", "stock", "payment", "saga"} : new String[0]) {
-      String url = Settings.string(config, service.toUpperCase(Locale.ROOT) + "_URL", null);
+    this.defaults = new DeliveryOptions()
+      .setSendTimeout(Settings.number(config, ConfigKeys.REQUEST_TIMEOUT_MS, 10_000));
+    for (String service : remoteAllowed ? Services.ALL : List.<String>of()) {
+      String url = Settings.string(config, ConfigKeys.url(service), null);
       if (url != null) {
         remote.put(service, URI.create(url));
       }
@@ -84,6 +88,11 @@ final class ServiceClient {
     });
   }
 
+  /** A batch_init of {@code n} records may take 0.2 ms a record on top of the usual deadline (docs/PERFORMANCE.md). */
+  static long batchTimeoutMs(long requestTimeoutMs, long n) {
+    return requestTimeoutMs + n / 5;
+  }
+
   /** Per service: whether its circuit is open now (for /metrics). */
   Map<String, Boolean> circuits() {
     Map<String, Boolean> open = new HashMap<>();
@@ -99,7 +108,7 @@ final class ServiceClient {
 
   private Future<JsonObject> overHttp(URI url, String service, String operation, JsonObject request, long timeout) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
-      .setPort(url.getPort() > 0 ? url.getPort() : 80).setURI(RoleServer.OPERATIONS + operation)
+      .setPort(url.getPort() > 0 ? url.getPort() : 80).setURI(OPERATIONS + operation)
       .setIdleTimeout(timeout);
     return http.request(options)
       .compose(call -> call.send(request.toBuffer()))

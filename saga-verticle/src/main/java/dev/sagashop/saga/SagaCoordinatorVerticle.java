@@ -1,5 +1,6 @@
 package dev.sagashop.saga;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.SagaApi;
@@ -13,12 +14,13 @@ import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.engine.Transition;
 import dev.sagashop.saga.journal.Journal;
-import dev.sagashop.service.Operations;
-import dev.sagashop.service.messaging.KafkaProbe;
-import dev.sagashop.service.messaging.KafkaSettings;
-import dev.sagashop.service.messaging.MessageLoop;
-import dev.sagashop.service.messaging.SagaProducer;
-import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import dev.sagashop.messaging.supervision.Operations;
+import dev.sagashop.messaging.DeadLetters;
+import dev.sagashop.messaging.KafkaProbe;
+import dev.sagashop.messaging.KafkaSettings;
+import dev.sagashop.messaging.MessageLoop;
+import dev.sagashop.messaging.SagaProducer;
+import dev.sagashop.messaging.SagaProducer.Outgoing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -75,7 +77,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    resendAfter = Duration.ofMillis(Settings.number(config(), "SAGA_RESEND_AFTER_MS", 5_000));
+    resendAfter = Duration.ofMillis(Settings.number(config(), ConfigKeys.SAGA_RESEND_AFTER_MS, 5_000));
     producer = new SagaProducer(vertx, config());
     kafka = new KafkaProbe(vertx, config());
     return Journal.open(vertx, config(), owner)
@@ -158,8 +160,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           log.error("dead-lettering a malformed message at {}-{}@{}: {}", record.topic(), record.partition(),
             record.offset(), malformed.getMessage());
           received.add(new Received(null, record.partition()));
-          producer.sendRaw(Topics.DEAD_LETTERS, record.key(), new JsonObject().put("reason", malformed.getMessage())
-            .put("value", record.value()).encode());
+          DeadLetters.send(producer, record, malformed.getMessage());
         }
       }
       return journal.known(newCheckouts).compose(known -> apply(received, known));

@@ -9,7 +9,7 @@ import dev.sagashop.saga.engine.SagaEngine;
 import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.engine.Transition;
-import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import dev.sagashop.messaging.SagaProducer.Outgoing;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.sagashop.bench;
 
-import dev.sagashop.infra.LoopbackPorts;
+import dev.sagashop.contracts.LoopbackPorts;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;

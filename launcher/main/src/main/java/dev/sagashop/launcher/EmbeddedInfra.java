@@ -1,10 +1,11 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.infra.kafka.EmbeddedKafka;
 import dev.sagashop.infra.mongo.EmbeddedMongo;
 import dev.sagashop.infra.mysql.EmbeddedMariaDb;
-import dev.sagashop.service.messaging.KafkaTopics;
+import dev.sagashop.messaging.KafkaTopics;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +32,6 @@ import java.util.function.Predicate;
  */
 final class EmbeddedInfra implements AutoCloseable {
 
-  static final String DATA_DIR = "DATA_DIR";
-  static final String MONGO_URL = "MONGO_URL";
-  static final String KAFKA = "KAFKA_BOOTSTRAP_SERVERS";
-  static final String MYSQL_URL = "MYSQL_URL";
-
   private static final Logger log = LoggerFactory.getLogger(EmbeddedInfra.class);
 
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -47,29 +43,30 @@ final class EmbeddedInfra implements AutoCloseable {
     JsonObject effective = config.copy();
     boolean all = roles.contains(Role.INFRA);
     List<CompletableFuture<?>> starting = new ArrayList<>();
-    if (needed(config, roles, all, MONGO_URL, Role::usesMongo)) {
+    if (needed(config, roles, all, ConfigKeys.MONGO_URL, Role::usesMongo)) {
       Path dir = dataDir(config).resolve("mongo");
       starting.add(launch("MongoDB-protocol server", () -> {
-        EmbeddedMongo mongo = EmbeddedMongo.start(dir, Settings.integer(config, "EMBEDDED_MONGO_PORT", 0));
-        effective.put(MONGO_URL, mongo.connectionString());
+        EmbeddedMongo mongo = EmbeddedMongo.start(dir, Settings.integer(config, ConfigKeys.EMBEDDED_MONGO_PORT, 0));
+        effective.put(ConfigKeys.MONGO_URL, mongo.connectionString());
         return mongo;
       }));
     }
-    if (needed(config, roles, all, KAFKA, Role::usesKafka)) {
+    if (needed(config, roles, all, ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, Role::usesKafka)) {
       Path dir = dataDir(config).resolve("kafka");
       starting.add(launch("Kafka broker", () -> {
-        EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.integer(config, "EMBEDDED_KAFKA_PORT", 0),
-          Settings.integer(config, "EMBEDDED_KAFKA_CONTROLLER_PORT", 0), KafkaTopics.partitions(config));
-        effective.put(KAFKA, kafka.bootstrapServers());
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.integer(config, ConfigKeys.EMBEDDED_KAFKA_PORT, 0),
+          Settings.integer(config, ConfigKeys.EMBEDDED_KAFKA_CONTROLLER_PORT, 0), KafkaTopics.partitions(config));
+        effective.put(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         return kafka;
       }));
     }
-    if (needed(config, roles, all, MYSQL_URL, Role::usesMysql)) {
+    if (needed(config, roles, all, ConfigKeys.MYSQL_URL, Role::usesMysql)) {
       Path dir = dataDir(config).resolve("mysql");
       Path binaries = Path.of(Settings.string(config, "MARIADB_BASE_DIR", EmbeddedMariaDb.defaultBaseDir().toString()));
       starting.add(launch("MariaDB server", () -> {
-        EmbeddedMariaDb mariaDb = EmbeddedMariaDb.start(binaries, dir, Settings.integer(config, "EMBEDDED_MYSQL_PORT", 0));
-        effective.put(MYSQL_URL, mariaDb.url() + "/saga");
+        EmbeddedMariaDb mariaDb = EmbeddedMariaDb.start(binaries, dir,
+          Settings.integer(config, ConfigKeys.EMBEDDED_MYSQL_PORT, 0));
+        effective.put(ConfigKeys.MYSQL_URL, mariaDb.url() + "/saga");
         return mariaDb;
       }));
     }
@@ -102,7 +99,7 @@ final class EmbeddedInfra implements AutoCloseable {
   }
 
   private synchronized Path dataDir(JsonObject config) {
-    Path dir = Path.of(Settings.string(config, DATA_DIR, "./data")).toAbsolutePath().normalize();
+    Path dir = Path.of(Settings.string(config, ConfigKeys.DATA_DIR, "./data")).toAbsolutePath().normalize();
     if (lock == null) {
       try {
         Files.createDirectories(dir);
@@ -112,7 +109,8 @@ final class EmbeddedInfra implements AutoCloseable {
         throw new UncheckedIOException("cannot use data folder " + dir, e);
       }
       if (lock == null) {
-        throw new IllegalStateException("data folder " + dir + " is in use by another process; set DATA_DIR");
+        throw new IllegalStateException("data folder " + dir + " is in use by another process; set "
+          + ConfigKeys.DATA_DIR);
       }
     }
     return dir;

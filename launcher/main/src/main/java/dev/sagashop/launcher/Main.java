@@ -1,5 +1,6 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.bench.Bench;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.json.JsonObject;
@@ -60,11 +61,12 @@ public final class Main {
       }
     }, "shutdown"));
     log.info("saga-shop is up: roles {}{}{}", roles, roles.contains(Role.GATEWAY)
-      ? ", API on http://" + Settings.string(config, "GATEWAY_HOST", "0.0.0.0") + ":" + shop.gatewayPort() : "",
+      ? ", API on http://" + Settings.string(config, ConfigKeys.GATEWAY_HOST, "0.0.0.0") + ":" + shop.gatewayPort()
+      : "",
       // What the other processes of a multi-process layout need to be told.
-      roles.contains(Role.INFRA) ? ", MONGO_URL=" + shop.config().getString(EmbeddedInfra.MONGO_URL)
-        + " KAFKA_BOOTSTRAP_SERVERS=" + shop.config().getString(EmbeddedInfra.KAFKA)
-        + " MYSQL_URL=" + shop.config().getString(EmbeddedInfra.MYSQL_URL) : "");
+      roles.contains(Role.INFRA) ? ", MONGO_URL=" + shop.config().getString(ConfigKeys.MONGO_URL)
+        + " KAFKA_BOOTSTRAP_SERVERS=" + shop.config().getString(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)
+        + " MYSQL_URL=" + shop.config().getString(ConfigKeys.MYSQL_URL) : "");
   }
 
   private static String value(String[] args, int index, String flag) {

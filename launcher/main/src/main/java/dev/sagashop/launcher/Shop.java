@@ -1,10 +1,10 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Settings;
-import dev.sagashop.gateway.GatewayVerticle;
 import dev.sagashop.gateway.RoleServer;
-import dev.sagashop.saga.supervision.Supervisor;
-import dev.sagashop.service.messaging.KafkaTopics;
+import dev.sagashop.messaging.supervision.ServiceSupervisor;
+import dev.sagashop.messaging.KafkaTopics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,7 +29,7 @@ public final class Shop implements AutoCloseable {
   private final EmbeddedInfra infra;
   private final JsonObject config;
   private final Map<Role, String> deployments = new EnumMap<>(Role.class);
-  private Supervisor supervisor;
+  private ServiceSupervisor supervisor;
 
   private Shop(Vertx vertx, EmbeddedInfra infra, JsonObject config) {
     this.vertx = vertx;
@@ -65,11 +65,12 @@ public final class Shop implements AutoCloseable {
     if (roles.stream().anyMatch(Role::usesKafka)) {
       KafkaTopics.ensure(vertx, config).await(60, TimeUnit.SECONDS);
     }
-    List<Supervisor.Child> supervised = roles.stream().filter(Role::supervised)
-      .map(role -> new Supervisor.Child(role.service(), role.verticle(), new DeploymentOptions().setConfig(config)))
+    List<ServiceSupervisor.Child> supervised = roles.stream().filter(Role::supervised)
+      .map(role -> new ServiceSupervisor.Child(role.service(), role.verticle(),
+        new DeploymentOptions().setConfig(config)))
       .toList();
     if (!supervised.isEmpty()) {
-      supervisor = new Supervisor(supervised);
+      supervisor = new ServiceSupervisor(supervised);
       vertx.deployVerticle(supervisor).await(60, TimeUnit.SECONDS);
     }
     for (Role role : roles) {
@@ -77,7 +78,7 @@ public final class Shop implements AutoCloseable {
         deploy(role).await(60, TimeUnit.SECONDS);
       }
     }
-    if (!roles.contains(Role.GATEWAY) && Settings.integer(config, RoleServer.PORT, 0) > 0) {
+    if (!roles.contains(Role.GATEWAY) && Settings.integer(config, ConfigKeys.ROLE_PORT, 0) > 0) {
       vertx.deployVerticle(new RoleServer(roles.stream().map(Role::service).filter(Objects::nonNull).toList()),
         new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
     }
@@ -90,7 +91,7 @@ public final class Shop implements AutoCloseable {
     }
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     if (role == Role.GATEWAY) {
-      int instances = Settings.integer(config, "GATEWAY_INSTANCES", 0);
+      int instances = Settings.integer(config, ConfigKeys.GATEWAY_INSTANCES, 0);
       options.setInstances(instances > 0 ? instances : Runtime.getRuntime().availableProcessors());
     }
     return vertx.deployVerticle(role.verticle(), options).onSuccess(id -> {
@@ -119,7 +120,7 @@ public final class Shop implements AutoCloseable {
   }
 
   public int gatewayPort() {
-    return Settings.integer(config, GatewayVerticle.PORT, 8000);
+    return Settings.integer(config, ConfigKeys.GATEWAY_PORT, 8000);
   }
 
   /** Undeploys the verticles, then stops the embedded servers: in-flight work drains before its storage goes. */

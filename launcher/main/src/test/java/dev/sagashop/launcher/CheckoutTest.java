@@ -9,7 +9,7 @@ import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.StockApi;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.saga.journal.Journal;
-import dev.sagashop.service.messaging.KafkaSettings;
+import dev.sagashop.messaging.KafkaSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;

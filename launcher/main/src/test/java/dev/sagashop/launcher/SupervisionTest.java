@@ -3,7 +3,7 @@ package dev.sagashop.launcher;
 import dev.sagashop.bench.ShopClient.Reply;
 import dev.sagashop.contracts.Supervision;
 import dev.sagashop.contracts.Topics;
-import dev.sagashop.service.messaging.KafkaSettings;
+import dev.sagashop.messaging.KafkaSettings;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -2,7 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ShopClient;
 import dev.sagashop.bench.ShopClient.Reply;
-import dev.sagashop.infra.LoopbackPorts;
+import dev.sagashop.contracts.LoopbackPorts;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;

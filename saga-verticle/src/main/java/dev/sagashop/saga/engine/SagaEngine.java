@@ -5,7 +5,7 @@ import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.SagaMessage.Outcome;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.saga.engine.SagaState.Status;
-import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import dev.sagashop.messaging.SagaProducer.Outgoing;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;

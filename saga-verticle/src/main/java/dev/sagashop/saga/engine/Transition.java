@@ -1,6 +1,6 @@
 package dev.sagashop.saga.engine;
 
-import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import dev.sagashop.messaging.SagaProducer.Outgoing;
 
 import java.util.List;
 

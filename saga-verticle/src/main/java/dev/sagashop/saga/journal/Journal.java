@@ -1,5 +1,6 @@
 package dev.sagashop.saga.journal;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.saga.engine.JournalEntry;
@@ -38,7 +39,6 @@ import java.util.stream.Collectors;
  */
 public final class Journal {
 
-  public static final String MYSQL_URL = "MYSQL_URL";
   private static final String DEFAULT_DATABASE = "saga";
   /** Multi-row statements come in these sizes only, so every shape stays in the prepared-statement cache. */
   private static final int[] CHUNKS = {64, 8, 1};
@@ -61,9 +61,9 @@ public final class Journal {
 
   /** Connects, creating the database and tables if they are missing. */
   public static Future<Journal> open(Vertx vertx, JsonObject config, String owner) {
-    String url = Settings.string(config, MYSQL_URL, null);
+    String url = Settings.string(config, ConfigKeys.MYSQL_URL, null);
     if (url == null) {
-      return Future.failedFuture(new IllegalStateException(MYSQL_URL + " is not set"));
+      return Future.failedFuture(new IllegalStateException(ConfigKeys.MYSQL_URL + " is not set"));
     }
     int timeout = (int) Settings.number(config, "MYSQL_TIMEOUT_MS", 5000);
     MySQLConnectOptions options = MySQLConnectOptions.fromUri(url)

@@ -1,20 +1,20 @@
 package dev.sagashop.order;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Amounts;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.ServiceException;
-import dev.sagashop.service.BalanceOperations;
-import dev.sagashop.service.Lifeline;
-import dev.sagashop.service.Operations;
+import dev.sagashop.messaging.supervision.Lifeline;
+import dev.sagashop.messaging.supervision.Operations;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.service.ServiceMongo;
-import dev.sagashop.service.messaging.KafkaProbe;
-import dev.sagashop.service.messaging.KafkaSettings;
-import dev.sagashop.service.messaging.Participant;
-import dev.sagashop.service.messaging.SagaProducer;
+import dev.sagashop.messaging.KafkaProbe;
+import dev.sagashop.messaging.KafkaSettings;
+import dev.sagashop.messaging.Participant;
+import dev.sagashop.messaging.SagaProducer;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +48,10 @@ public class OrderVerticle extends VerticleBase {
     orders = new OrderStore(mongo);
     String instance = OrderApi.SERVICE + "-" + Ids.newId().substring(0, 8);
     producer = new SagaProducer(vertx, config());
-    boolean broadcast = Settings.flag(config(), "ORDER_OUTCOME_BROADCAST", false);
+    boolean broadcast = Settings.flag(config(), ConfigKeys.ORDER_OUTCOME_BROADCAST, false);
     checkouts = new Checkouts(orders, producer, broadcast);
     kafka = new KafkaProbe(vertx, config());
-    Lifeline lifeline = new Lifeline(OrderApi.SERVICE, config());
+    Lifeline lifeline = new Lifeline(OrderApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
     return Operations.on(vertx).supervisedBy(lifeline)
       .handle(OrderApi.CREATE, this::create)
       .handle(OrderApi.FIND, this::find)
@@ -144,8 +144,8 @@ public class OrderVerticle extends VerticleBase {
     long items = Amounts.field(request, "n_items");
     long users = Amounts.field(request, "n_users");
     long price = Amounts.field(request, "item_price");
-    if (n > BalanceOperations.MAX_BATCH) {
-      throw ServiceException.badRequest("n must be at most " + BalanceOperations.MAX_BATCH);
+    if (n > Amounts.MAX_BATCH) {
+      throw ServiceException.badRequest("n must be at most " + Amounts.MAX_BATCH);
     }
     if (n > 0 && (items == 0 || users == 0)) {
       throw ServiceException.badRequest("n_items and n_users must be at least 1");

@@ -1,17 +1,16 @@
 package dev.sagashop.payment;
 
 import dev.sagashop.contracts.Amounts;
-import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.BalanceStore;
 import dev.sagashop.service.HoldCommands;
-import dev.sagashop.service.Lifeline;
-import dev.sagashop.service.Operations;
+import dev.sagashop.messaging.supervision.Lifeline;
+import dev.sagashop.messaging.supervision.Operations;
 import dev.sagashop.service.ServiceMongo;
-import dev.sagashop.service.messaging.Participant;
+import dev.sagashop.messaging.Participant;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +32,7 @@ public class PaymentVerticle extends VerticleBase {
     mongo = ServiceMongo.client(vertx, config(), PaymentApi.SERVICE);
     BalanceStore store = new BalanceStore(mongo, USERS, "credit", "user");
     users = new BalanceOperations(store, "user_id");
-    Lifeline lifeline = new Lifeline(PaymentApi.SERVICE, config());
+    Lifeline lifeline = new Lifeline(PaymentApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
     return Operations.on(vertx).supervisedBy(lifeline)
       .handle(PaymentApi.CREATE_USER, this::createUser)
       .handle(PaymentApi.FIND_USER, users.find(PaymentVerticle::view))

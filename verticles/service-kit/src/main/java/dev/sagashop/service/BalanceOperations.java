@@ -3,7 +3,7 @@ package dev.sagashop.service;
 import dev.sagashop.contracts.Amounts;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.ServiceException;
-import dev.sagashop.service.Operations.Operation;
+import dev.sagashop.messaging.supervision.Operations.Operation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -14,9 +14,6 @@ import java.util.function.Function;
  * balance, take from it, and create records "0".."n-1" in bulk. Replies name the record by {@code idField}.
  */
 public final class BalanceOperations {
-
-  /** Bounds one batch_init request; bigger sets are made by calling it again. */
-  public static final long MAX_BATCH = 1_000_000;
 
   private final BalanceStore store;
   private final String idField;
@@ -47,8 +44,8 @@ public final class BalanceOperations {
 
   /** Creates (or resets) records "0".."n-1", each made by {@code document} from its id. */
   public Future<JsonObject> batchInit(long n, Function<String, JsonObject> document) {
-    if (n > MAX_BATCH) {
-      return Future.failedFuture(ServiceException.badRequest("n must be at most " + MAX_BATCH));
+    if (n > Amounts.MAX_BATCH) {
+      return Future.failedFuture(ServiceException.badRequest("n must be at most " + Amounts.MAX_BATCH));
     }
     return store.replaceAll(n, i -> document.apply(Long.toString(i)).put("_id", Long.toString(i)))
       .map(done -> new JsonObject().put("msg", "Batch init for " + n + " "

@@ -5,7 +5,7 @@ import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.service.BalanceStore.HoldRequest;
 import dev.sagashop.service.BalanceStore.HoldResult;
 import dev.sagashop.service.BalanceStore.Move;
-import dev.sagashop.service.messaging.Participant.CommandHandler;
+import dev.sagashop.messaging.Participant.CommandHandler;
 import io.vertx.core.Future;
 
 import java.util.ArrayList;

@@ -1,9 +1,15 @@
 package dev.sagashop.service;
 
+import dev.sagashop.contracts.ConfigKeys;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoNodeIsRecoveringException;
+import com.mongodb.MongoNotPrimaryException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
+import dev.sagashop.messaging.supervision.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -19,11 +25,15 @@ import org.bson.codecs.StringCodec;
 import org.bson.codecs.configuration.CodecRegistries;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** Each service owns one Mongo database; this opens it with the deadlines every remote call must have. */
 public final class ServiceMongo {
 
-  public static final String MONGO_URL = "MONGO_URL";
+  /** A failure that means the database (or Kafka) is away rather than a bug: for a service's {@code Lifeline}. */
+  public static final Predicate<Throwable> DEPENDENCY_AWAY = Failures.or(failure ->
+    failure instanceof MongoSocketException || failure instanceof MongoTimeoutException
+      || failure instanceof MongoNotPrimaryException || failure instanceof MongoNodeIsRecoveringException);
 
   private ServiceMongo() {
   }
@@ -32,13 +42,14 @@ public final class ServiceMongo {
    * A client for {@code <service>}'s own database, named by {@code <SERVICE>_DATABASE} (default: the service).
    *
    * <p>The driver settings are built here rather than by the Vert.x client, which would route the driver through
-   * its Netty transport: that transport encodes every command byte by byte through Netty's buffer checks, and was
-   * measured spending a quarter of the shop's CPU under checkout load. The driver's own transport does not.
+   * its Netty transport: that transport encodes every command byte by byte through Netty's buffer checks
+   * (docs/PERFORMANCE.md); the driver's own transport does not.
    */
   public static MongoClient client(Vertx vertx, JsonObject config, String service) {
-    String url = Settings.string(config, MONGO_URL, null);
+    String url = Settings.string(config, ConfigKeys.MONGO_URL, null);
     if (url == null) {
-      throw new IllegalStateException(MONGO_URL + " is not set: the launcher sets it, or the configuration must");
+      throw new IllegalStateException(ConfigKeys.MONGO_URL
+        + " is not set: the launcher sets it, or the configuration must");
     }
     String database = Settings.string(config, service.toUpperCase() + "_DATABASE", service);
     long timeout = Settings.number(config, "MONGO_TIMEOUT_MS", 5000);

@@ -8,10 +8,10 @@ import dev.sagashop.contracts.StockApi;
 import dev.sagashop.service.BalanceOperations;
 import dev.sagashop.service.BalanceStore;
 import dev.sagashop.service.HoldCommands;
-import dev.sagashop.service.Lifeline;
-import dev.sagashop.service.Operations;
+import dev.sagashop.messaging.supervision.Lifeline;
+import dev.sagashop.messaging.supervision.Operations;
 import dev.sagashop.service.ServiceMongo;
-import dev.sagashop.service.messaging.Participant;
+import dev.sagashop.messaging.Participant;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +31,7 @@ public class StockVerticle extends VerticleBase {
     mongo = ServiceMongo.client(vertx, config(), StockApi.SERVICE);
     BalanceStore store = new BalanceStore(mongo, ITEMS, "stock", "item");
     items = new BalanceOperations(store, "item_id");
-    Lifeline lifeline = new Lifeline(StockApi.SERVICE, config());
+    Lifeline lifeline = new Lifeline(StockApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
     return Operations.on(vertx).supervisedBy(lifeline)
       .handle(StockApi.CREATE, this::create)
       .handle(StockApi.FIND, items.find(StockVerticle::view))

@@ -1,6 +1,6 @@
 package dev.sagashop.infra.kafka;
 
-import dev.sagashop.infra.LoopbackPorts;
+import dev.sagashop.contracts.LoopbackPorts;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;

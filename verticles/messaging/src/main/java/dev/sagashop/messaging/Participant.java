@@ -1,11 +1,10 @@
-package dev.sagashop.service.messaging;
+package dev.sagashop.messaging;
 
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.SagaMessage.Outcome;
 import dev.sagashop.contracts.Topics;
-import dev.sagashop.service.Failures;
-import dev.sagashop.service.Lifeline;
-import dev.sagashop.service.messaging.SagaProducer.Outgoing;
+import dev.sagashop.messaging.supervision.Lifeline;
+import dev.sagashop.messaging.SagaProducer.Outgoing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -102,7 +101,7 @@ public final class Participant {
         if (!ATTEMPTS.isEmpty()) {
           round.forEach(command -> ATTEMPTS.remove(key(command)));
         }
-      } else if (!Failures.transientFailure(result.cause())) {
+      } else if (!lifeline.dependencyAway(result.cause())) {
         round.forEach(command -> ATTEMPTS.merge(key(command), 1, Integer::sum));
         lifeline.crash(result.cause());
       }

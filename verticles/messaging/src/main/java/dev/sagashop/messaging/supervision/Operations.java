@@ -1,6 +1,7 @@
-package dev.sagashop.service;
+package dev.sagashop.messaging.supervision;
 
 import dev.sagashop.contracts.ServiceException;
+import dev.sagashop.contracts.Supervision;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -42,7 +43,10 @@ public final class Operations {
 
   /** Adds the service's ping (and fault switch) and lets handler bugs crash the verticle. Call before handle. */
   public Operations supervisedBy(Lifeline lifeline) {
-    lifeline.register(this);
+    handle(Supervision.ping(lifeline.service()), request -> lifeline.ping());
+    if (lifeline.faultsEnabled()) {
+      handle(Supervision.fault(lifeline.service()), lifeline::arm);
+    }
     this.lifeline = lifeline;
     return this;
   }
@@ -83,7 +87,7 @@ public final class Operations {
     reply.onSuccess(message::reply).onFailure(failure -> {
       if (failure instanceof ServiceException refusal) {
         message.fail(refusal.status(), refusal.getMessage());
-      } else if (Failures.transientFailure(failure)) {
+      } else if (lifeline != null ? lifeline.dependencyAway(failure) : Failures.COMMON.test(failure)) {
         log.warn("{} failed: {}", address, failure.toString());
         message.fail(503, address + " failed: a dependency is unreachable (" + failure.getClass().getSimpleName() + ")");
       } else {

@@ -1,4 +1,4 @@
-package dev.sagashop.service.messaging;
+package dev.sagashop.messaging;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,4 +1,4 @@
-package dev.sagashop.service.messaging;
+package dev.sagashop.messaging;
 
 import dev.sagashop.contracts.SagaMessage;
 import io.vertx.core.Future;

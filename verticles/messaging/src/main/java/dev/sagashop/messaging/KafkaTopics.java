@@ -1,5 +1,6 @@
-package dev.sagashop.service.messaging;
+package dev.sagashop.messaging;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.contracts.Settings;
@@ -28,7 +29,7 @@ public final class KafkaTopics {
 
   /** Partitions of the topics the shop creates (the embedded broker's default for topics made on first use). */
   public static int partitions(JsonObject config) {
-    return Settings.integer(config, "KAFKA_PARTITIONS", 1);
+    return Settings.integer(config, ConfigKeys.KAFKA_PARTITIONS, 1);
   }
 
   public static Future<Void> ensure(Vertx vertx, JsonObject config) {

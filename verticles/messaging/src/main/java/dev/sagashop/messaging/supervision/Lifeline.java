@@ -1,8 +1,8 @@
-package dev.sagashop.service;
+package dev.sagashop.messaging.supervision;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
-import dev.sagashop.contracts.Supervision;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Let it crash: a verticle whose handler throws something unexpected does not limp on. It marks itself crashed,
- * stops taking work, and its ping fails, so the supervisor redeploys a fresh instance, which picks the unfinished
- * work up again (Kafka redelivers what was not committed).
+ * stops taking work, and its ping fails, so the {@link ServiceSupervisor} redeploys a fresh instance, which picks the
+ * unfinished work up again (Kafka redelivers what was not committed). What counts as unexpected is what
+ * {@code dependencyAway} does not recognise as a dependency being away.
  *
  * <p>Also the test-only fault switch: with {@code FAULTS_ENABLED=true}, {@code <service>.fault {throw: n}} makes
  * the service's next n handler calls throw. The count is per process, not per instance, so it outlives the crash
@@ -25,36 +27,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Lifeline {
 
-  public static final String FAULTS_ENABLED = "FAULTS_ENABLED";
-
   private static final Logger log = LoggerFactory.getLogger(Lifeline.class);
   private static final Map<String, AtomicInteger> ARMED = new ConcurrentHashMap<>();
 
   private final String service;
   private final boolean faultsEnabled;
+  private final Predicate<Throwable> dependencyAway;
   private final List<Runnable> onCrash = new ArrayList<>();
   private volatile Throwable crash;
 
-  public Lifeline(String service, JsonObject config) {
+  public Lifeline(String service, JsonObject config, Predicate<Throwable> dependencyAway) {
     this.service = service;
-    this.faultsEnabled = Settings.flag(config, FAULTS_ENABLED, false);
+    this.faultsEnabled = Settings.flag(config, ConfigKeys.FAULTS_ENABLED, false);
+    this.dependencyAway = dependencyAway;
   }
 
   public String service() {
     return service;
   }
 
-  /** Registers the ping (and, in tests, the fault switch) among the service's operations. */
-  void register(Operations operations) {
-    operations.handle(Supervision.ping(service), request -> ping());
-    if (faultsEnabled) {
-      operations.handle(Supervision.fault(service), request -> {
-        int times = request.getInteger("throw", 1);
-        ARMED.computeIfAbsent(service, s -> new AtomicInteger()).set(times);
-        log.warn("{}: fault switch armed, the next {} handler calls throw", service, times);
-        return Future.succeededFuture(new JsonObject().put("armed", times));
-      });
-    }
+  /** Whether the failure is a dependency being away (worth waiting out) rather than a bug. */
+  public boolean dependencyAway(Throwable failure) {
+    return dependencyAway.test(failure);
+  }
+
+  boolean faultsEnabled() {
+    return faultsEnabled;
   }
 
   /** Called by the verticle's own clean-up when it crashes (stop consuming, say). */
@@ -83,9 +81,18 @@ public final class Lifeline {
     return crash != null;
   }
 
-  private Future<JsonObject> ping() {
+  /** The supervisor's ping: fails once the verticle has crashed. */
+  Future<JsonObject> ping() {
     Throwable cause = crash;
     return cause == null ? Future.succeededFuture(new JsonObject().put("status", "UP"))
       : Future.failedFuture(new ServiceException(500, service + " crashed: " + cause));
+  }
+
+  /** The fault switch: the next {@code throw} handler calls throw. */
+  Future<JsonObject> arm(JsonObject request) {
+    int times = request.getInteger("throw", 1);
+    ARMED.computeIfAbsent(service, s -> new AtomicInteger()).set(times);
+    log.warn("{}: fault switch armed, the next {} handler calls throw", service, times);
+    return Future.succeededFuture(new JsonObject().put("armed", times));
   }
 }

@@ -1,4 +1,4 @@
-package dev.sagashop.service.messaging;
+package dev.sagashop.messaging;
 
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.Topics;
@@ -7,12 +7,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 
 /** Puts a message nobody can apply on the dead-letter topic, with where it came from and why. */
-final class DeadLetters {
+public final class DeadLetters {
 
   private DeadLetters() {
   }
 
-  static Future<Void> send(SagaProducer producer, KafkaConsumerRecord<String, String> record, String reason) {
+  /** A record that could not even be parsed: its bytes as they came, and where they came from. */
+  public static Future<Void> send(SagaProducer producer, KafkaConsumerRecord<String, String> record, String reason) {
     JsonObject letter = new JsonObject()
       .put("reason", reason)
       .put("topic", record.topic())
@@ -22,7 +23,8 @@ final class DeadLetters {
     return producer.sendRaw(Topics.DEAD_LETTERS, record.key(), letter.encode());
   }
 
-  static Future<Void> send(SagaProducer producer, SagaMessage message, String reason) {
+  /** A message that could be parsed but not applied. */
+  public static Future<Void> send(SagaProducer producer, SagaMessage message, String reason) {
     JsonObject letter = new JsonObject().put("reason", reason).put("value", message.encode());
     return producer.sendRaw(Topics.DEAD_LETTERS, message.sagaId(), letter.encode());
   }

@@ -1,4 +1,4 @@
-package dev.sagashop.infra;
+package dev.sagashop.contracts;
 
 import java.io.IOException;
 import java.net.InetAddress;

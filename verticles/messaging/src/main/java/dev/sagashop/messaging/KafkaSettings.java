@@ -1,5 +1,6 @@
-package dev.sagashop.service.messaging;
+package dev.sagashop.messaging;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Settings;
 import io.vertx.core.json.JsonObject;
 
@@ -9,15 +10,14 @@ import java.util.Map;
 /** Kafka client settings shared by every verticle: idempotent producers, consumers that commit by hand. */
 public final class KafkaSettings {
 
-  public static final String BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
-
   private KafkaSettings() {
   }
 
   public static String bootstrap(JsonObject config) {
-    String servers = Settings.string(config, BOOTSTRAP, null);
+    String servers = Settings.string(config, ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, null);
     if (servers == null) {
-      throw new IllegalStateException(BOOTSTRAP + " is not set: the launcher sets it, or the configuration must");
+      throw new IllegalStateException(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS
+        + " is not set: the launcher sets it, or the configuration must");
     }
     return servers;
   }

@@ -1,6 +1,7 @@
-package dev.sagashop.saga.supervision;
+package dev.sagashop.messaging.supervision;
 
 import dev.sagashop.contracts.Supervision;
+import dev.sagashop.contracts.Supervision.State;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -21,13 +22,15 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Let it crash, and bring it back: deploys the service verticles of this process, pings each over the event bus
- * every {@value #PING_EVERY_MS} ms with a deadline, and redeploys one that crashed, stopped answering or could not
- * start — after a backoff that doubles from {@value #FIRST_BACKOFF_MS} ms to {@value #MAX_BACKOFF_MS} ms, so a
- * verticle whose database is down keeps being retried without a storm and without taking the process down.
+ * Let it crash, and bring it back: deploys the service verticles of this process (order, stock, payment), pings
+ * each over the event bus every {@value #PING_EVERY_MS} ms with a deadline, and redeploys one that crashed, stopped
+ * answering or could not start — after a backoff that doubles from {@value #FIRST_BACKOFF_MS} ms to
+ * {@value #MAX_BACKOFF_MS} ms, so a verticle whose database is down keeps being retried without a storm and without taking the process down.
  * Restarts are logged and counted ({@code supervisor.status}, shown by {@code /health/ready} and {@code /metrics}).
+ *
+ * <p>This is the design's "supervising saga verticle": the launcher's {@code Shop} deploys it beside the coordinator.
  */
-public class Supervisor extends VerticleBase {
+public class ServiceSupervisor extends VerticleBase {
 
   /** A supervised verticle: its service name (whose ping it answers), how to make one, how to deploy it. */
   public record Child(String service, Supplier<Deployable> factory, DeploymentOptions options) {
@@ -40,9 +43,7 @@ public class Supervisor extends VerticleBase {
   /** Two missed pings in a row: one slow answer under load is not a crash. */
   static final int MISSES_TO_RESTART = 2;
 
-  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-
-  private enum State { STARTING, RUNNING, RESTARTING, PAUSED }
+  private static final Logger log = LoggerFactory.getLogger(ServiceSupervisor.class);
 
   private final class Supervised {
     final Child child;
@@ -63,7 +64,7 @@ public class Supervisor extends VerticleBase {
   private MessageConsumer<JsonObject> status;
   private long timer;
 
-  public Supervisor(List<Child> children) {
+  public ServiceSupervisor(List<Child> children) {
     children.forEach(child -> this.children.put(child.service(), new Supervised(child)));
   }
 

@@ -1,0 +1,36 @@
+package dev.sagashop.gateway;
+
+import dev.sagashop.contracts.ServiceException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Every HTTP error this module answers, public or internal, as JSON {@code {"error": ...}}. */
+final class HttpErrors {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
+
+  private HttpErrors() {
+  }
+
+  /** The router's failure handler: a refusal with its own status, anything else as a 500 without internals. */
+  static void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ServiceException refusal) {
+      error(ctx, refusal.status(), refusal.getMessage());
+    } else if (failure != null) {
+      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      error(ctx, 500, "internal error");
+    } else {
+      error(ctx, ctx.statusCode(), "request failed with status " + ctx.statusCode());
+    }
+  }
+
+  static void error(RoutingContext ctx, int status, String message) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status);
+      ctx.json(new JsonObject().put("error", message));
+    }
+  }
+}
