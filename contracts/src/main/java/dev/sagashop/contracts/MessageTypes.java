@@ -6,6 +6,9 @@ public final class MessageTypes {
   /** Order service → coordinator: an order was locked for checkout; payload {order_id, user_id, items, total_cost}. */
   public static final String CHECKOUT_REQUESTED = "CheckoutRequested";
 
+  /** Done by the order service itself (OPEN → CHECKING_OUT) before it asks for the saga; never sent. */
+  public static final String LOCK_ORDER = "LockOrder";
+
   public static final String RESERVE_STOCK = "ReserveStock";
   public static final String RELEASE_STOCK = "ReleaseStock";
   public static final String CONFIRM_STOCK = "ConfirmStock";

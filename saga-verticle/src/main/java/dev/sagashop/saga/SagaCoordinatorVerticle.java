@@ -8,6 +8,7 @@ import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.Topics;
+import dev.sagashop.saga.engine.Command;
 import dev.sagashop.saga.engine.JournalEntry;
 import dev.sagashop.saga.engine.SagaEngine;
 import dev.sagashop.saga.engine.SagaState;
@@ -124,7 +125,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private void assigned(Set<TopicPartition> partitions) {
     List<Integer> numbers = partitions.stream().map(TopicPartition::getPartition).toList();
     recovered = recovered.compose(done -> journal.unfinished(numbers)).compose(states -> {
-      List<Outgoing> pending = new ArrayList<>();
+      List<Command> pending = new ArrayList<>();
       Instant now = Instant.now();
       for (SagaState state : states) {
         active.put(state.sagaId(), state.resent(now));
@@ -174,7 +175,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private Future<Future<Void>> apply(List<Received> received, Set<String> alreadyStarted) {
     Instant now = Instant.now();
     Changes changes = completeDelivered(now);
-    List<Outgoing> undos = new ArrayList<>();
+    List<Command> undos = new ArrayList<>();
     for (Received in : received) {
       SagaMessage message = in.message();
       if (message == null) {
@@ -185,8 +186,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       Transition transition = null;
       if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type())) {
         if (current == null && !alreadyStarted.contains(message.sagaId())) {
-          transition = engine.start(message.sagaId(), message.payload().getString("order_id"), message.payload(),
-            in.partition(), now);
+          transition = engine.start(message.sagaId(), message.payload(), in.partition(), now);
         }
       } else {
         transition = current == null ? null : engine.onReply(current, message, now).orElse(null);
@@ -212,7 +212,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     return journal(changes).map(journalled -> {
       // Journalled is durable: if a send fails now, the re-send timer (or the next owner's recovery) sends it.
       send(changes.states.values(), changes.commands);
-      return producer.sendAll(undos);
+      return deliver(undos);
     });
   }
 
@@ -231,8 +231,8 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   }
 
   /** Sends commands of these (journalled) states; confirming sagas whose confirmations went out are complete. */
-  private Future<Void> send(Collection<SagaState> states, List<Outgoing> commands) {
-    return producer.sendAll(commands)
+  private Future<Void> send(Collection<SagaState> states, List<Command> commands) {
+    return deliver(commands)
       .onSuccess(sent -> {
         kafkaUp = true;
         for (SagaState state : states) {
@@ -259,6 +259,12 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       });
   }
 
+  /** Sends each command on its participant's command topic; completes once Kafka has acknowledged them all. */
+  private Future<Void> deliver(List<Command> commands) {
+    return producer.sendAll(commands.stream()
+      .map(command -> new Outgoing(Topics.commands(command.participant()), command.message())).toList());
+  }
+
   /** The completions of the sagas whose confirmations are delivered (taken: the caller journals them). */
   private Changes completeDelivered(Instant now) {
     Changes changes = new Changes();
@@ -270,7 +276,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   /** Re-sends what silent sagas wait on: after {@code resendAfter}, then doubling up to a minute. */
   private void resendStalled() {
     Instant now = Instant.now();
-    List<Outgoing> pending = new ArrayList<>();
+    List<Command> pending = new ArrayList<>();
     List<SagaState> resent = new ArrayList<>();
     for (SagaState state : List.copyOf(active.values())) {
       Duration wait = resendAfter.multipliedBy(1L << Math.min(state.attempts(), 4));
@@ -305,7 +311,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private static final class Changes {
     final Map<String, SagaState> states = new LinkedHashMap<>();
     final List<JournalEntry> entries = new ArrayList<>();
-    final List<Outgoing> commands = new ArrayList<>();
+    final List<Command> commands = new ArrayList<>();
 
     void add(Transition transition) {
       states.put(transition.state().sagaId(), transition.state());

@@ -3,18 +3,20 @@ package dev.sagashop.saga;
 import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.SagaMessage.Outcome;
+import dev.sagashop.saga.engine.Command;
 import dev.sagashop.saga.engine.JournalEntry;
 import dev.sagashop.saga.engine.SagaDefinition;
 import dev.sagashop.saga.engine.SagaEngine;
 import dev.sagashop.saga.engine.SagaState;
+import dev.sagashop.saga.engine.SagaStep;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.engine.Transition;
-import dev.sagashop.messaging.SagaProducer.Outgoing;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,11 +32,11 @@ class CheckoutSagaTest {
   private final JsonObject payload = new JsonObject().put("order_id", "o1");
 
   private Transition start() {
-    return engine.start("s1", "o1", payload, 0, now);
+    return engine.start("s1", payload, 0, now);
   }
 
   private Transition reply(SagaState state, Outcome outcome, String reason) {
-    Outgoing pending = engine.pending(state).get(0);
+    Command pending = engine.pending(state).get(0);
     return engine.onReply(state, pending.message().reply(outcome, reason), now).orElseThrow();
   }
 
@@ -52,8 +54,8 @@ class CheckoutSagaTest {
   void success() {
     Transition started = start();
     assertEquals(List.of(MessageTypes.RESERVE_STOCK), types(started));
-    assertEquals("saga.stock.commands", started.commands().get(0).topic());
-    assertEquals(List.of("saga:STARTED", "reserve-stock:SENT"), events(started));
+    assertEquals("stock", started.commands().get(0).participant());
+    assertEquals(List.of("saga:STARTED", "lock-order:DONE", "reserve-stock:SENT"), events(started));
 
     Transition charged = reply(started.state(), Outcome.DONE, null);
     assertEquals(List.of(MessageTypes.CHARGE_CREDIT), types(charged));
@@ -61,7 +63,7 @@ class CheckoutSagaTest {
     assertEquals(Status.CONFIRMING, confirming.state().status());
     assertEquals(List.of(MessageTypes.CONFIRM_STOCK, MessageTypes.CONFIRM_CREDIT, MessageTypes.MARK_ORDER_PAID),
       types(confirming));
-    assertEquals("saga.order.commands", confirming.commands().get(2).topic());
+    assertEquals("order", confirming.commands().get(2).participant());
     assertEquals(List.of("charge-credit:DONE", "reserve-stock:CONFIRMATION_SENT", "charge-credit:CONFIRMATION_SENT",
       "mark-paid:SENT"), events(confirming));
     assertEquals(confirming.commands().stream().map(out -> out.message().type()).toList(),
@@ -70,7 +72,7 @@ class CheckoutSagaTest {
 
     assertFalse(started.commands().get(0).message().oneWay(), "the saga waits for ReserveStock's reply");
     assertFalse(charged.commands().get(0).message().oneWay(), "the saga waits for ChargeCredit's reply");
-    for (Outgoing oneWay : confirming.commands()) {
+    for (Command oneWay : confirming.commands()) {
       assertTrue(oneWay.message().oneWay(), oneWay.message().type() + " tells its participant not to answer");
       assertTrue(SagaMessage.decode(oneWay.message().encode()).oneWay(), "the flag travels with the message");
       SagaMessage stray = oneWay.message().reply(Outcome.DONE, null);
@@ -106,6 +108,34 @@ class CheckoutSagaTest {
     Transition released = reply(refused.state(), Outcome.DONE, null);
     assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(released));
     assertEquals(Status.ABORTED, reply(released.state(), Outcome.DONE, null).state().status());
+  }
+
+  @Test
+  @DisplayName("a refusal compensates every earlier step newest first, skipping steps with nothing to undo")
+  void compensationRunsBackward() {
+    SagaEngine generic = new SagaEngine(SagaDefinition.named("trip").keyedBy("trip_id")
+      .step("hotel").at("hotels").action("Book").compensatedBy("Unbook")
+      .step("notify").at("mail").action("Notify")
+      .step("car").at("cars").action("Rent").compensatedBy("Return")
+      .step("flight").at("airline").action("Fly").compensatedBy("Cancel").pivot()
+      .build());
+    SagaState state = generic.start("t1", new JsonObject().put("trip_id", "t1"), 0, now).state();
+    List<String> sent = new ArrayList<>();
+    for (int step = 0; step < 3; step++) {
+      state = generic.onReply(state, generic.pending(state).get(0).message().reply(Outcome.DONE, null), now)
+        .orElseThrow().state();
+    }
+    Transition next = generic.onReply(state, generic.pending(state).get(0).message().reply(Outcome.REFUSED, "full"),
+      now).orElseThrow();
+    while (!next.commands().isEmpty()) {
+      Command compensation = next.commands().get(0);
+      sent.add(compensation.participant() + ":" + compensation.message().type());
+      next = generic.onReply(next.state(), compensation.message().reply(Outcome.DONE, null), now).orElseThrow();
+    }
+    assertEquals(List.of("cars:Return", "hotels:Unbook"), sent);
+    assertEquals(Status.ABORTED, next.state().status());
+    assertEquals("full", next.state().reason());
+    assertEquals("t1", next.state().key());
   }
 
   @Test
@@ -145,24 +175,34 @@ class CheckoutSagaTest {
     assertTrue(engine.undoLateEffect(charging.state(), reserve.reply(Outcome.DONE, null, false)).isEmpty(),
       "a copy that found the reservation made changed nothing");
 
-    Outgoing undo = engine.undoLateEffect(null, reserveCopy).orElseThrow();
+    Command undo = engine.undoLateEffect(null, reserveCopy).orElseThrow();
     assertEquals(MessageTypes.RELEASE_STOCK, undo.message().type(), "once the saga is over, a fresh effect is undone");
     assertEquals(payload, undo.message().payload());
 
     SagaMessage charge = charging.commands().get(0).message();
     Transition releasing = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
-    Outgoing refund = engine.undoLateEffect(releasing.state(), charge.reply(Outcome.DONE, null, true)).orElseThrow();
+    Command refund = engine.undoLateEffect(releasing.state(), charge.reply(Outcome.DONE, null, true)).orElseThrow();
     assertEquals(MessageTypes.REFUND_CREDIT, refund.message().type(),
       "a charge applied after the saga gave up on it is refunded");
   }
 
   @Test
-  @DisplayName("a saga whose retriable step is followed by one that may refuse is not a saga")
-  void retriableStepsComeLast() {
-    SagaDefinition.Builder misordered = SagaDefinition.named("misordered")
-      .step("pay").at("order").retriable(MessageTypes.MARK_ORDER_PAID)
+  @DisplayName("a step after the pivot that could be compensated is refused: nothing would ever undo it")
+  void nothingAfterThePivotIsCompensated() {
+    SagaDefinition.Builder misordered = SagaDefinition.named("misordered").keyedBy("order_id")
+      .step("pay").at("order").action(MessageTypes.MARK_ORDER_PAID).pivot()
       .step("reserve").at("stock").action(MessageTypes.RESERVE_STOCK).compensatedBy(MessageTypes.RELEASE_STOCK);
     assertThrows(IllegalStateException.class, misordered::build);
+  }
+
+  @Test
+  @DisplayName("the checkout saga declares its pivot: charging credit; only paying the order comes after it")
+  void thePivotIsDeclared() {
+    List<String> retriable = CheckoutSaga.DEFINITION.steps().stream().filter(SagaStep::retriable)
+      .map(SagaStep::name).toList();
+    assertEquals(List.of("mark-paid"), retriable);
+    assertTrue(CheckoutSaga.DEFINITION.step(0).doneByInitiator());
+    assertEquals(MessageTypes.LOCK_ORDER, CheckoutSaga.DEFINITION.step(0).action());
   }
 
   @Test

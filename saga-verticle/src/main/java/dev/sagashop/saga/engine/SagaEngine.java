@@ -3,9 +3,7 @@ package dev.sagashop.saga.engine;
 import dev.sagashop.contracts.MessageTypes;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.SagaMessage.Outcome;
-import dev.sagashop.contracts.Topics;
 import dev.sagashop.saga.engine.SagaState.Status;
-import dev.sagashop.messaging.SagaProducer.Outgoing;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -39,13 +37,18 @@ public final class SagaEngine {
     return definition;
   }
 
-  /** Starts a saga: the first step that its initiator has not already done. */
-  public Transition start(String sagaId, String orderId, JsonObject payload, int partition, Instant now) {
-    SagaState initial = new SagaState(sagaId, definition.name(), orderId, payload, Status.RUNNING, 0, Set.of(), null,
+  /** Starts a saga on {@code payload}: the steps its initiator did are journalled done, then the first action. */
+  public Transition start(String sagaId, JsonObject payload, int partition, Instant now) {
+    String key = payload.getString(definition.keyField());
+    SagaState initial = new SagaState(sagaId, definition.name(), key, payload, Status.RUNNING, 0, Set.of(), null,
       partition, now, now, 0);
     Builder transition = new Builder(now);
-    transition.log(initial, SAGA, "STARTED", "order " + orderId);
-    return transition.forward(initial, nextAction(0));
+    transition.log(initial, SAGA, "STARTED", definition.keyField() + " " + key);
+    int first = nextAction(0);
+    for (int index = 0; index < first; index++) {
+      transition.log(initial, definition.step(index).name(), "DONE", definition.step(index).action() + " (initiator)");
+    }
+    return transition.forward(initial, first);
   }
 
   /** The effect of a participant's reply, or empty if the saga is not waiting for it (a duplicate or stale one). */
@@ -99,7 +102,7 @@ public final class SagaEngine {
    * applied after the saga compensated that step or ended): the compensation that undoes it, if the step has one.
    * {@code state} is null for a saga that is no longer active.
    */
-  public Optional<Outgoing> undoLateEffect(SagaState state, SagaMessage reply) {
+  public Optional<Command> undoLateEffect(SagaState state, SagaMessage reply) {
     if (!MessageTypes.REPLY.equals(reply.type()) || reply.step() >= definition.steps().size()
       || reply.outcome() != Outcome.DONE || !reply.applied()) {
       return Optional.empty();
@@ -115,12 +118,12 @@ public final class SagaEngine {
       return Optional.empty();
     }
     JsonObject payload = reply.payload().getJsonObject("command_payload", new JsonObject());
-    return Optional.of(new Outgoing(Topics.commands(step.participant()),
+    return Optional.of(new Command(step.participant(),
       SagaMessage.command(reply.sagaId(), reply.step(), step.compensation(), payload)));
   }
 
   /** The commands a saga is waiting on, to send again after a restart or a silence. */
-  public List<Outgoing> pending(SagaState state) {
+  public List<Command> pending(SagaState state) {
     return switch (state.status()) {
       case RUNNING -> List.of(command(state, state.step(), definition.step(state.step()).action(), false));
       case COMPENSATING -> List.of(command(state, state.step(), definition.step(state.step()).compensation(), false));
@@ -138,17 +141,17 @@ public final class SagaEngine {
     return index;
   }
 
-  private Outgoing command(SagaState state, int index, String type, boolean oneWay) {
-    SagaStep step = definition.step(index);
+  private Command command(SagaState state, int index, String type, boolean oneWay) {
     JsonObject payload = state.reason() == null ? state.payload() : state.payload().copy().put("reason", state.reason());
-    return new Outgoing(Topics.commands(step.participant()), oneWay ? SagaMessage.oneWay(state.sagaId(), index, type,
-      payload) : SagaMessage.command(state.sagaId(), index, type, payload));
+    return new Command(definition.step(index).participant(), oneWay
+      ? SagaMessage.oneWay(state.sagaId(), index, type, payload)
+      : SagaMessage.command(state.sagaId(), index, type, payload));
   }
 
   /** Collects the commands and journal lines of one transition. */
   private final class Builder {
     private final Instant now;
-    private final List<Outgoing> commands = new ArrayList<>();
+    private final List<Command> commands = new ArrayList<>();
     private final List<JournalEntry> entries = new ArrayList<>();
 
     Builder(Instant now) {

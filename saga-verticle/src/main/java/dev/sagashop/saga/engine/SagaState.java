@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * Where one saga stands. In RUNNING, {@code step} is the step whose action is awaited; in COMPENSATING, the step
+ * Where one saga stands. {@code key} is its business key (its definition's {@code keyField} in the payload). In RUNNING, {@code step} is the step whose action is awaited; in COMPENSATING, the step
  * whose compensation is awaited; in CONFIRMING, {@code awaiting} holds the steps whose confirmation is to be delivered.
  * {@code sentAt} and {@code attempts} pace re-sends and live in memory only.
  */
-public record SagaState(String sagaId, String saga, String orderId, JsonObject payload, Status status, int step,
+public record SagaState(String sagaId, String saga, String key, JsonObject payload, Status status, int step,
                         Set<Integer> awaiting, String reason, int partition, Instant createdAt, Instant sentAt,
                         int attempts) {
 
@@ -25,13 +25,13 @@ public record SagaState(String sagaId, String saga, String orderId, JsonObject p
   }
 
   SagaState with(Status status, int step, Set<Integer> awaiting, String reason, Instant now) {
-    return new SagaState(sagaId, saga, orderId, payload, status, step, Set.copyOf(awaiting), reason, partition,
+    return new SagaState(sagaId, saga, key, payload, status, step, Set.copyOf(awaiting), reason, partition,
       createdAt, now, 0);
   }
 
   /** The same state, its pending commands sent once more. */
   public SagaState resent(Instant now) {
-    return new SagaState(sagaId, saga, orderId, payload, status, step, awaiting, reason, partition, createdAt, now,
+    return new SagaState(sagaId, saga, key, payload, status, step, awaiting, reason, partition, createdAt, now,
       attempts + 1);
   }
 }

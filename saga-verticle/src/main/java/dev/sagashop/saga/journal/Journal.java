@@ -119,7 +119,7 @@ public final class Journal {
   public Future<Void> record(Collection<SagaState> states, List<JournalEntry> entries) {
     List<Tuple> sagas = new ArrayList<>(states.size());
     for (SagaState state : states) {
-      sagas.add(Tuple.of(state.sagaId(), state.saga(), state.orderId(), state.status().name(), state.step(),
+      sagas.add(Tuple.of(state.sagaId(), state.saga(), state.key(), state.status().name(), state.step(),
           state.awaiting().stream().sorted().map(String::valueOf).collect(Collectors.joining(",")), state.partition(),
           state.payload().encode(), clip(state.reason()), owner)
         .addValue(time(state.createdAt())).addValue(time(state.sentAt())));
