@@ -41,7 +41,7 @@ public class PaymentVerticle extends VerticleBase {
       .handle(PaymentApi.BATCH_INIT, this::batchInit)
       .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE))
       .registered()
-      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store,
+      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(),
         MessageTypes.CHARGE_CREDIT, MessageTypes.REFUND_CREDIT, MessageTypes.CONFIRM_CREDIT, checkout -> Map.of(checkout.userId(), checkout.totalCost()))))
       .onSuccess(started -> participant = started);
   }

@@ -2,9 +2,9 @@ package dev.sagashop.service;
 
 import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.SagaMessage;
-import dev.sagashop.service.BalanceStore.HoldRequest;
-import dev.sagashop.service.BalanceStore.HoldResult;
-import dev.sagashop.service.BalanceStore.Move;
+import dev.sagashop.service.HoldLedger.HoldRequest;
+import dev.sagashop.service.HoldLedger.HoldResult;
+import dev.sagashop.service.HoldLedger.Move;
 import dev.sagashop.messaging.Participant.CommandHandler;
 import io.vertx.core.Future;
 
@@ -14,20 +14,20 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A saga participant over a {@link BalanceStore}: its try, confirm and cancel commands become reserve, confirm and
- * release of the amounts the checkout names for this store.
+ * A saga participant over a {@link HoldLedger}: its try, confirm and cancel commands become reserve, confirm and
+ * release of the amounts the checkout names for this service.
  */
 public final class HoldCommands implements CommandHandler {
 
-  private final BalanceStore store;
+  private final HoldLedger ledger;
   private final String reserve;
   private final String release;
   private final String confirm;
   private final Function<Checkout, Map<String, Long>> amounts;
 
-  public HoldCommands(BalanceStore store, String reserve, String release, String confirm,
+  public HoldCommands(HoldLedger ledger, String reserve, String release, String confirm,
                       Function<Checkout, Map<String, Long>> amounts) {
-    this.store = store;
+    this.ledger = ledger;
     this.reserve = reserve;
     this.release = release;
     this.confirm = confirm;
@@ -44,7 +44,7 @@ public final class HoldCommands implements CommandHandler {
   public Future<List<SagaMessage>> apply(List<SagaMessage> commands) {
     List<HoldRequest> requests = commands.stream().map(command -> new HoldRequest(command.sagaId(),
       move(command.type()), amounts.apply(Checkout.fromJson(command.payload())))).toList();
-    return store.apply(requests).map(results -> {
+    return ledger.apply(requests).map(results -> {
       List<SagaMessage> replies = new ArrayList<>(commands.size());
       for (int i = 0; i < commands.size(); i++) {
         HoldResult result = results.get(i);

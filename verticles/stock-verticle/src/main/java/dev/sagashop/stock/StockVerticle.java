@@ -40,7 +40,7 @@ public class StockVerticle extends VerticleBase {
       .handle(StockApi.BATCH_INIT, this::batchInit)
       .handle(StockApi.HEALTH, request -> ServiceMongo.ping(mongo, StockApi.SERVICE))
       .registered()
-      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store,
+      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(),
         MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK, MessageTypes.CONFIRM_STOCK, Checkout::quantities)))
       .onSuccess(started -> participant = started);
   }

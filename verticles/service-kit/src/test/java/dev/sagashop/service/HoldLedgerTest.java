@@ -1,0 +1,150 @@
+package dev.sagashop.service;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.sagashop.contracts.ConfigKeys;
+import dev.sagashop.contracts.SagaMessage.Outcome;
+import dev.sagashop.service.HoldLedger.HoldRequest;
+import dev.sagashop.service.HoldLedger.HoldResult;
+import dev.sagashop.service.HoldLedger.Move;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hold ledger's try / confirm / cancel against a Mongo-protocol server in this JVM (no Kafka, no saga). */
+class HoldLedgerTest {
+
+  private static MongoServer server;
+  private static Vertx vertx;
+  private static MongoClient mongo;
+  private BalanceStore store;
+  private HoldLedger ledger;
+
+  @BeforeAll
+  static void startServer() {
+    server = new MongoServer(new MemoryBackend());
+    server.bind("127.0.0.1", 0);
+    InetSocketAddress address = server.getLocalAddress();
+    vertx = Vertx.vertx();
+    mongo = ServiceMongo.client(vertx, new JsonObject().put(ConfigKeys.MONGO_URL,
+      "mongodb://127.0.0.1:" + address.getPort()), "stock");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    mongo.close().await();
+    vertx.close().await();
+    server.shutdownNow();
+  }
+
+  @BeforeEach
+  void twoItems() {
+    store = new BalanceStore(mongo, "items", "stock", "item");
+    ledger = store.holds();
+    mongo.removeDocuments("items", new JsonObject()).await();
+    store.replaceAll(2, i -> new JsonObject().put("_id", Long.toString(i)).put("stock", 10L)).await();
+  }
+
+  private HoldResult apply(String saga, Move move, Map<String, Long> amounts) {
+    return ledger.apply(List.of(new HoldRequest(saga, move, amounts))).await().get(0);
+  }
+
+  private long stock(String id) {
+    return store.find(id).await().getLong("stock");
+  }
+
+  private JsonObject holds(String id) {
+    return store.find(id).await().getJsonObject(HoldLedger.HOLDS, new JsonObject());
+  }
+
+  @Test
+  @DisplayName("a reserve takes the amounts and records a hold of its saga on each document")
+  void reserveTakesAndHolds() {
+    HoldResult result = apply("s1", Move.RESERVE, Map.of("0", 3L, "1", 4L));
+    assertEquals(Outcome.DONE, result.outcome());
+    assertTrue(result.applied(), "this call took the amounts");
+    assertEquals(7, stock("0"));
+    assertEquals(6, stock("1"));
+    assertEquals(3, holds("0").getJsonObject("s1").getLong("q"));
+  }
+
+  @Test
+  @DisplayName("the same reserve delivered again takes nothing more and says it changed nothing")
+  void duplicateReserveIsHarmless() {
+    apply("s1", Move.RESERVE, Map.of("0", 3L));
+    HoldResult again = apply("s1", Move.RESERVE, Map.of("0", 3L));
+    assertEquals(Outcome.DONE, again.outcome());
+    assertFalse(again.applied(), "a copy must not be taken for a fresh effect");
+    assertEquals(7, stock("0"));
+  }
+
+  @Test
+  @DisplayName("a reserve that cannot take every amount takes none (all or nothing) and is refused")
+  void partialReserveIsUndone() {
+    HoldResult result = apply("s1", Move.RESERVE, Map.of("0", 3L, "1", 11L));
+    assertEquals(Outcome.REFUSED, result.outcome());
+    assertTrue(result.reason().contains("insufficient stock"), result.reason());
+    assertEquals(10, stock("0"));
+    assertEquals(10, stock("1"));
+    assertTrue(holds("0").isEmpty());
+  }
+
+  @Test
+  @DisplayName("a release gives the amount back once; a reserve arriving after it takes nothing")
+  void releaseThenStaleReserve() {
+    apply("s1", Move.RESERVE, Map.of("0", 3L));
+    assertEquals(Outcome.DONE, apply("s1", Move.RELEASE, Map.of("0", 3L)).outcome());
+    assertEquals(Outcome.DONE, apply("s1", Move.RELEASE, Map.of("0", 3L)).outcome(), "released twice");
+    assertEquals(10, stock("0"));
+    HoldResult stale = apply("s1", Move.RESERVE, Map.of("0", 3L));
+    assertEquals(Outcome.REFUSED, stale.outcome(), "the saga was settled here");
+    assertEquals(10, stock("0"));
+  }
+
+  @Test
+  @DisplayName("a release of a saga that never reserved marks it settled, so its late reserve is refused")
+  void releaseBeforeReserve() {
+    assertEquals(Outcome.DONE, apply("s1", Move.RELEASE, Map.of("0", 3L)).outcome());
+    assertEquals(Outcome.REFUSED, apply("s1", Move.RESERVE, Map.of("0", 3L)).outcome());
+    assertEquals(10, stock("0"));
+  }
+
+  @Test
+  @DisplayName("a confirm drops the hold and keeps the amount taken; a release after it gives nothing back")
+  void confirmMakesItFinal() {
+    apply("s1", Move.RESERVE, Map.of("0", 3L));
+    assertEquals(Outcome.DONE, apply("s1", Move.CONFIRM, Map.of("0", 3L)).outcome());
+    assertNull(holds("0").getJsonObject("s1"));
+    assertEquals(7, stock("0"));
+    assertEquals(Outcome.DONE, apply("s1", Move.CONFIRM, Map.of("0", 3L)).outcome(), "confirmed twice");
+    apply("s1", Move.RELEASE, Map.of("0", 3L));
+    assertEquals(7, stock("0"));
+  }
+
+  @Test
+  @DisplayName("moves of several sagas in one call each get their own outcome")
+  void severalSagasAtOnce() {
+    List<HoldResult> results = ledger.apply(List.of(
+      new HoldRequest("a", Move.RESERVE, Map.of("0", 6L)),
+      new HoldRequest("b", Move.RESERVE, Map.of("0", 6L)),
+      new HoldRequest("c", Move.RESERVE, Map.of("1", 1L)))).await();
+    assertEquals(List.of(Outcome.DONE, Outcome.REFUSED, Outcome.DONE), results.stream().map(HoldResult::outcome)
+      .toList());
+    assertEquals(4, stock("0"));
+    assertEquals(9, stock("1"));
+  }
+}
