@@ -11,7 +11,6 @@ import dev.sagashop.order.OrderStore.Settlement;
 import dev.sagashop.messaging.Participant;
 import dev.sagashop.messaging.SagaProducer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,12 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Checkout as the order service sees it. A checkout locks the order (OPEN → CHECKING_OUT, a semantic lock naming
+ * Checkout as the order service sees it: the initiator of the saga and the participant that settles the order. A checkout locks the order (OPEN → CHECKING_OUT, a semantic lock naming
  * its saga) and asks the coordinator for the saga; the caller then waits for the saga's outcome, which this service
  * itself applies: MarkOrderPaid or ReopenOrder. A second checkout of a locked order joins the first; of a paid one
  * answers at once.
@@ -46,11 +44,7 @@ final class Checkouts implements Participant.CommandHandler {
   private final OrderStore orders;
   private final SagaProducer producer;
   private final boolean broadcast;
-  private final Map<String, Waiter> waiters = new HashMap<>();
-
-  /** Callers waiting for the outcome of one saga of one order, which they saw locked as {@code order}. */
-  private record Waiter(String sagaId, Order order, Promise<JsonObject> outcome, Instant since) {
-  }
+  private final CheckoutWaiters waiters = new CheckoutWaiters();
 
   /** @param broadcast tell other order replicas of each outcome (needed only when there are several) */
   Checkouts(OrderStore orders, SagaProducer producer, boolean broadcast) {
@@ -78,7 +72,7 @@ final class Checkouts implements Participant.CommandHandler {
   }
 
   private Future<JsonObject> start(Order locked) {
-    Future<JsonObject> outcome = await(locked);
+    Future<JsonObject> outcome = waiters.await(locked);
     log.debug("saga={} order={} locked for checkout", locked.sagaId(), locked.id());
     return announce(locked).transform(announced -> announced.succeeded() ? outcome
       : Future.failedFuture(ServiceException.unavailable("checkout of order " + locked.id()
@@ -86,19 +80,10 @@ final class Checkouts implements Participant.CommandHandler {
   }
 
   private Future<JsonObject> join(Order order) {
-    Future<JsonObject> outcome = await(order);
+    Future<JsonObject> outcome = waiters.await(order);
     // The first caller's announcement may have been lost with its process; the coordinator ignores repeats.
     announce(order);
     return outcome;
-  }
-
-  private Future<JsonObject> await(Order order) {
-    Waiter waiter = waiters.get(order.id());
-    if (waiter == null || !waiter.sagaId().equals(order.sagaId())) {
-      waiter = new Waiter(order.sagaId(), order, Promise.promise(), Instant.now());
-      waiters.put(order.id(), waiter);
-    }
-    return waiter.outcome().future();
   }
 
   private Future<Void> announce(Order order) {
@@ -130,9 +115,9 @@ final class Checkouts implements Participant.CommandHandler {
         List<SagaMessage> replies = new ArrayList<>(commands.size());
         for (int i = 0; i < commands.size(); i++) {
           Settlement settlement = settlements.get(i);
-          Waiter waiter = waiters.get(settlement.orderId());
-          if (waiter != null && waiter.sagaId().equals(settlement.sagaId())) {
-            settled(waiter.order().settled(settlement.status(), settlement.reason()));
+          Order locked = waiters.lockedBy(settlement.orderId(), settlement.sagaId());
+          if (locked != null) {
+            settled(locked.settled(settlement.status(), settlement.reason()));
           }
           replies.add(commands.get(i).reply(Outcome.DONE, null));
         }
@@ -166,7 +151,7 @@ final class Checkouts implements Participant.CommandHandler {
 
   /** A checkout outcome, durable in the order: answer the callers here and tell the other replicas. */
   private void settled(Order order) {
-    complete(order.id(), order.sagaId(), order.toApi());
+    waiters.complete(order.id(), order.sagaId(), order.toApi());
     if (!broadcast) {
       return;
     }
@@ -180,47 +165,28 @@ final class Checkouts implements Participant.CommandHandler {
   /** An outcome another replica applied. */
   void onBroadcast(SagaMessage settled) {
     JsonObject order = settled.payload().getJsonObject("order");
-    complete(order.getString("order_id"), settled.sagaId(), order);
-  }
-
-  private void complete(String orderId, String sagaId, JsonObject order) {
-    Waiter waiter = waiters.get(orderId);
-    if (waiter == null || !waiter.sagaId().equals(sagaId)) {
-      return;
-    }
-    waiters.remove(orderId);
-    if (order.getBoolean("paid")) {
-      waiter.outcome().tryComplete(order);
-    } else {
-      waiter.outcome().tryFail(ServiceException.badRequest("checkout of order " + orderId + " refused: "
-        + order.getString("last_error", "the saga was aborted")));
-    }
+    waiters.complete(order.getString("order_id"), settled.sagaId(), order);
   }
 
   /** This instance is going away: its callers learn so now rather than by timing out. The sagas carry on. */
   void abandon() {
-    ServiceException restarting = ServiceException.unavailable("the order service restarted during the checkout; "
-      + "it carries on: check out again to learn its outcome");
-    waiters.values().forEach(waiter -> waiter.outcome().tryFail(restarting));
-    waiters.clear();
+    waiters.abandonAll(ServiceException.unavailable("the order service restarted during the checkout; "
+      + "it carries on: check out again to learn its outcome"));
   }
 
   /** For callers waiting long: read their orders back, and announce their sagas again. */
   void sweep() {
     Instant now = Instant.now();
-    for (Map.Entry<String, Waiter> entry : List.copyOf(waiters.entrySet())) {
-      Waiter waiter = entry.getValue();
-      Duration waited = Duration.between(waiter.since(), now);
-      if (waited.compareTo(GIVE_UP_AFTER) > 0) {
-        waiters.remove(entry.getKey(), waiter);
-        waiter.outcome().tryFail(ServiceException.unavailable("checkout of order " + entry.getKey()
+    for (CheckoutWaiters.Waiter waiter : waiters.waitingLongerThan(READ_BACK_AFTER, now)) {
+      if (Duration.between(waiter.since(), now).compareTo(GIVE_UP_AFTER) > 0) {
+        waiters.giveUp(waiter, ServiceException.unavailable("checkout of order " + waiter.orderId()
           + " is still in progress; ask again for its outcome"));
-      } else if (waited.compareTo(READ_BACK_AFTER) > 0) {
-        orders.find(entry.getKey()).onSuccess(order -> {
+      } else {
+        orders.find(waiter.orderId()).onSuccess(order -> {
           if (order.status() == Order.Status.CHECKING_OUT) {
             announce(order);
           } else {
-            complete(order.id(), waiter.sagaId(), order.toApi());
+            waiters.complete(order.id(), waiter.sagaId(), order.toApi());
           }
         });
       }
