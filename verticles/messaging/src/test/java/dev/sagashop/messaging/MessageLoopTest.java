@@ -1,0 +1,173 @@
+package dev.sagashop.messaging;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The loop's offset bookkeeping, over Kafka's own in-memory consumer made to behave like a partition's log (a
+ * record stays readable after a seek back). No broker: what is checked is what the loop commits and re-reads.
+ */
+class MessageLoopTest {
+
+  private static final TopicPartition PARTITION = new TopicPartition("commands", 0);
+
+  /** A MockConsumer whose records stay in a log, so seeking back reads them again, as from a broker. */
+  private static final class LogConsumer extends MockConsumer<String, String> {
+    private final List<ConsumerRecord<String, String>> log = new ArrayList<>();
+
+    LogConsumer() {
+      super(OffsetResetStrategy.EARLIEST);
+    }
+
+    synchronized void append(String value) {
+      log.add(new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), log.size(), "key", value));
+    }
+
+    @Override
+    public synchronized ConsumerRecords<String, String> poll(Duration timeout) {
+      if (assignment().contains(PARTITION)) {
+        long position = position(PARTITION);
+        log.stream().filter(record -> record.offset() >= position).forEach(this::addRecord);
+      }
+      ConsumerRecords<String, String> records = super.poll(timeout);
+      if (records.isEmpty()) {
+        try {
+          Thread.sleep(5); // a real poll waits; this keeps the loop from spinning
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return records;
+    }
+
+    synchronized Long committedOffset() {
+      OffsetAndMetadata committed = committed(Set.of(PARTITION)).get(PARTITION);
+      return committed == null ? null : committed.offset();
+    }
+  }
+
+  private Vertx vertx;
+  private LogConsumer kafka;
+  private MessageLoop loop;
+  /** Offsets of every record handed to the handler, in order. */
+  private final List<Long> handled = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void consumer() {
+    vertx = Vertx.vertx();
+    kafka = new LogConsumer();
+    kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(PARTITION)));
+  }
+
+  @AfterEach
+  void stop() {
+    if (loop != null) {
+      vertx.runOnContext(v -> loop.stop());
+    }
+    vertx.close().await();
+  }
+
+  private void start(MessageLoop.BatchHandler handler) {
+    Promise<MessageLoop> started = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> MessageLoop.start(vertx, "test",
+      KafkaConsumer.create(vertx, kafka), List.of(PARTITION.topic()), records -> {
+        records.forEach(record -> handled.add(record.offset()));
+        return handler.handle(records);
+      }).onComplete(started));
+    loop = started.future().await();
+  }
+
+  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  @DisplayName("offsets are committed only behind batches that may be committed, oldest first")
+  void commitsBehindTheOldestUnfinishedBatch() throws InterruptedException {
+    List<Promise<Void>> committable = new CopyOnWriteArrayList<>();
+    start(records -> {
+      Promise<Void> mayCommit = Promise.promise();
+      committable.add(mayCommit);
+      return Future.succeededFuture(mayCommit.future());
+    });
+    kafka.append("a");
+    waitFor("the first batch", () -> committable.size() == 1);
+    kafka.append("b");
+    waitFor("the second batch", () -> committable.size() == 2);
+
+    vertx.runOnContext(v -> committable.get(1).complete());
+    Thread.sleep(MessageLoop.COMMIT_EVERY_MS + 300);
+    assertNull(kafka.committedOffset(), "the later batch may not be committed while the earlier one may not");
+
+    vertx.runOnContext(v -> committable.get(0).complete());
+    waitFor("the commit of both batches", () -> Long.valueOf(2).equals(kafka.committedOffset()));
+    assertEquals(List.of(0L, 1L), handled, "each record handled once");
+  }
+
+  @Test
+  @DisplayName("a failed batch rewinds to the oldest uncommitted record and is delivered again, then committed")
+  void failedBatchIsDeliveredAgain() throws InterruptedException {
+    List<Integer> calls = new CopyOnWriteArrayList<>();
+    kafka.append("a");
+    kafka.append("b");
+    start(records -> {
+      calls.add(records.size());
+      return calls.size() == 1 ? Future.failedFuture(new IllegalStateException("the database is away"))
+        : Future.succeededFuture(Future.succeededFuture());
+    });
+    waitFor("the commit after the retry", () -> Long.valueOf(2).equals(kafka.committedOffset()));
+    assertEquals(List.of(0L, 1L, 0L, 1L), handled, "both records again, from the first");
+  }
+
+  @Test
+  @DisplayName("a batch whose commit step fails is delivered again; what was committable before it stays committed")
+  void rewindKeepsWhatLiesBehind() throws InterruptedException {
+    List<Promise<Void>> committable = new CopyOnWriteArrayList<>();
+    start(records -> {
+      Promise<Void> mayCommit = Promise.promise();
+      committable.add(mayCommit);
+      return Future.succeededFuture(mayCommit.future());
+    });
+    kafka.append("a");
+    waitFor("the first batch", () -> committable.size() == 1);
+    vertx.runOnContext(v -> committable.get(0).complete());
+    kafka.append("b");
+    waitFor("the second batch", () -> committable.size() == 2);
+    vertx.runOnContext(v -> committable.get(1).fail(new IllegalStateException("reply not acknowledged")));
+    waitFor("the second batch again", () -> committable.size() == 3);
+    assertEquals(List.of(0L, 1L, 1L), handled, "only the failed batch comes again");
+    vertx.runOnContext(v -> committable.get(2).complete());
+    waitFor("the commit of both", () -> Long.valueOf(2).equals(kafka.committedOffset()));
+    assertEquals(3, handled.size(), "nothing delivered a third time");
+  }
+}
