@@ -1,11 +1,8 @@
 package dev.sagashop.contracts;
 
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
-
 /**
  * A refusal a caller can act on: an HTTP-like status and a human-readable reason.
- * Crosses the event bus as a {@link ReplyException} whose failure code is the status.
+ * Crosses the event bus as a reply failure whose code is the status.
  */
 public class ServiceException extends RuntimeException {
 
@@ -34,10 +31,5 @@ public class ServiceException extends RuntimeException {
 
   public static ServiceException unavailable(String message) {
     return new ServiceException(503, message);
-  }
-
-  /** The form in which the event bus carries this refusal back to the caller. */
-  public ReplyException toReply() {
-    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status, getMessage());
   }
 }

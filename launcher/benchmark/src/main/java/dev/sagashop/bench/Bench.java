@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar saga-shop.jar bench <consistency|stress> [options]}: a client of a running shop's public API.
- * Prints what it measured; exits 1 if the consistency scenario found an inconsistency.
+ * {@code java -jar saga-shop.jar bench <consistency|stress|chaos> [options]}. {@code consistency} and {@code stress}
+ * are clients of a running shop's public API; {@code chaos} starts shop processes from this jar and kills them.
+ * Prints what it measured; exits 1 if an invariant broke.
  */
 public final class Bench {
 
@@ -33,7 +34,6 @@ public final class Bench {
     System.exit(run(args, System.out));
   }
 
-  /** Runs a bench command; returns the process exit status. */
   /** The fault suite against shop processes this command starts; returns 0 if every invariant held. */
   private static int chaos(Vertx vertx, Options options, PrintStream out) throws Exception {
     String layout = options.string("layout", "both");
@@ -69,6 +69,7 @@ public final class Bench {
     return broken == 0 ? 0 : 1;
   }
 
+  /** Runs a bench command; returns the process exit status. */
   public static int run(String[] args, PrintStream out) throws Exception {
     if (args.length == 0) {
       out.println(USAGE);

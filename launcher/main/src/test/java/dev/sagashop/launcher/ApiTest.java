@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The public API of shared/API.md, through HTTP, against the whole shop and its real servers. */
+/** The public API of docs/API.md, through HTTP, against the whole shop and its real servers. */
 class ApiTest {
 
   private static final String MAX = Long.toString(Long.MAX_VALUE);

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Sends saga messages keyed by saga id, so one saga's messages keep their order. Every verticle of a process shares
  * one Kafka producer: one send queue and one network thread instead of one each, and the messages of all of them
- * travel in the same produce requests (measured: fewer requests for the broker, fewer thread hand-offs per message).
+ * travel in the same produce requests.
  */
 public final class SagaProducer {
 

@@ -14,9 +14,9 @@ import java.util.function.LongFunction;
 public final class MongoBulk {
 
   /**
-   * Small enough that making and encoding one chunk keeps the event loop only briefly (100k documents in one go
-   * blocked it for 2.5 s on a cold JVM, and the supervisor took the silent verticle for dead), and far below the
-   * server's message limit.
+   * Small enough that making and encoding one chunk keeps the event loop only briefly (a whole batch_init in one go
+   * blocked it for seconds, and the supervisor took the silent verticle for dead), and far below the server's
+   * message limit.
    */
   private static final int CHUNK = 2_000;
 

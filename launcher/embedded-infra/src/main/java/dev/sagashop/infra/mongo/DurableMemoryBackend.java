@@ -24,7 +24,7 @@ import java.util.Set;
  * mongo-java-server's memory backend made durable by a {@link CommandLog}: every write command is logged in the
  * order it was applied and reaches the OS before its reply is sent; on start the log is replayed and rewritten as a
  * compact snapshot. (The library's H2 backend spends its time in Java serialization and grows its file by a chunk
- * per commit — measured 10x slower and 1 GB for 25k commits — so it is not used.)
+ * per commit, so it is not used; README, "The embedded MongoDB-protocol server".)
  *
  * <p>Replay is faithful only for deterministic commands: clients must set {@code _id} themselves, and use no
  * time-dependent update operators. The shop's services do both.
