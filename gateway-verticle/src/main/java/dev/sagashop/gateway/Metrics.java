@@ -7,7 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.Map;
 
-/** {@code /metrics} in the Prometheus text format: supervised verticles' restarts and state, open circuits. */
+/**
+ * {@code /metrics} in the Prometheus text format: supervised verticles' restarts and state, open circuits, GC pauses.
+ */
 final class Metrics {
 
   private Metrics() {
@@ -34,6 +36,7 @@ final class Metrics {
         circuits.forEach((service, open) -> text.append("saga_shop_circuit_open{service=\"").append(service)
           .append("\"} ").append(open ? 1 : 0).append('\n'));
       }
+      GcPauses.jvm().appendTo(text);
       ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(text.toString());
     });
   }

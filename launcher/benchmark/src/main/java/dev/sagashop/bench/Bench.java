@@ -3,6 +3,7 @@ package dev.sagashop.bench;
 import io.vertx.core.Vertx;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +22,11 @@ public final class Bench {
     usage: java -jar saga-shop.jar bench consistency [--url URL] [--orders 1000] [--multi-item | --both]
            java -jar saga-shop.jar bench stress [--url URL] [--records 100000] [--concurrency 64]
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
+                                                [--shop-pids PID,...]
            java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|both] [--load 6s] [--work DIR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
+      stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
+             processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
              each process in turn under checkout load (--load: a third before the fault, the rest after the
              recovery), restarts it, and checks the invariants; exit 1 if broken""";
@@ -103,7 +107,9 @@ public final class Bench {
         case "stress" -> {
           int concurrency = options.integer("concurrency", 64);
           ShopClient shop = new ShopClient(vertx, url, concurrency, 120_000);
-          StressRun stress = new StressRun(vertx, shop, out);
+          CpuBreakdown cpu = CpuBreakdown.of(options.longs("shop-pids"), URI.create(url).getPort() > 0
+            ? URI.create(url).getPort() : 80);
+          StressRun stress = new StressRun(vertx, shop, cpu, out);
           int records = options.integer("records", 100_000);
           if (!options.flag("skip-init")) {
             stress.initialize(records);

@@ -1,7 +1,9 @@
 package dev.sagashop.bench;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code --name value} and {@code --flag} options of a bench command. */
@@ -29,6 +31,13 @@ final class Options {
 
   int integer(String name, int fallback) {
     return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
+  }
+
+  /** "1,2,3"; none if absent. */
+  List<Long> longs(String name) {
+    String text = values.get(name);
+    return text == null || text.isBlank() ? List.of()
+      : Arrays.stream(text.split(",")).map(String::trim).map(Long::parseLong).toList();
   }
 
   boolean flag(String name) {

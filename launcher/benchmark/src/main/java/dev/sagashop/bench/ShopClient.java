@@ -56,6 +56,14 @@ public final class ShopClient {
         .map(body -> new Reply(response.statusCode(), json(body)))));
   }
 
+  /** The body of a GET as text (the Prometheus metrics page, say); fails on a non-2xx status. */
+  public Future<String> getText(String path) {
+    return http.request(options(HttpMethod.GET, path))
+      .compose(request -> request.send().compose(response -> response.body().compose(body ->
+        response.statusCode() / 100 == 2 ? Future.succeededFuture(body.toString())
+          : Future.failedFuture(path + " answered " + response.statusCode()))));
+  }
+
   /**
    * Only the status of a POST; the body is read and dropped unparsed. For load loops: the load generator shares the
    * machine with the shop it measures, and every cycle it spends is one the shop does not get.

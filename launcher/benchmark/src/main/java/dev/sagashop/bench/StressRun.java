@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * The stress run: batch_init items, users and orders, then closed-loop checkouts at a given concurrency for a given
@@ -23,10 +24,12 @@ final class StressRun {
   private final Vertx vertx;
   private final ShopClient shop;
   private final PrintStream out;
+  private final CpuBreakdown cpu;
 
-  StressRun(Vertx vertx, ShopClient shop, PrintStream out) {
+  StressRun(Vertx vertx, ShopClient shop, CpuBreakdown cpu, PrintStream out) {
     this.vertx = vertx;
     this.shop = shop;
+    this.cpu = cpu;
     this.out = out;
   }
 
@@ -72,6 +75,12 @@ final class StressRun {
     double loopSeconds = (warmup.toMillis() + duration.toMillis()) / 1000.0;
     out.printf("load generator: %.1f cpu-s in the %.0f s loop (%.0f%% of one core)%n", cpuSeconds, loopSeconds,
       100 * cpuSeconds / loopSeconds);
+    if (loop.cpuAtStart != null && loop.cpuAtEnd != null) {
+      cpu.report(loop.cpuAtStart, loop.cpuAtEnd, loop.latencies.count(), out);
+    }
+    if (loop.gcAtStart != null && loop.gcAtEnd != null) {
+      out.println(GcLine.between(loop.gcAtStart, loop.gcAtEnd));
+    }
   }
 
   private static long cpuNanos() {
@@ -91,6 +100,10 @@ final class StressRun {
     private long stopAt;
     private int running;
     private Promise<Void> done;
+    private CpuBreakdown.Snapshot cpuAtStart;
+    private CpuBreakdown.Snapshot cpuAtEnd;
+    private GcLine.Scrape gcAtStart;
+    private GcLine.Scrape gcAtEnd;
 
     Loop(int[] ids, int concurrency, boolean withReplacement) {
       this.ids = ids;
@@ -102,11 +115,24 @@ final class StressRun {
       this.done = done;
       long now = System.nanoTime();
       stopAt = now + warmup.toNanos() + duration.toNanos();
-      vertx.setTimer(Math.max(1, warmup.toMillis()), timer -> measuring = true);
+      vertx.setTimer(Math.max(1, warmup.toMillis()), timer -> {
+        measuring = true;
+        window(snapshot -> cpuAtStart = snapshot, scrape -> gcAtStart = scrape);
+      });
+      vertx.setTimer(Math.max(1, warmup.toMillis() + duration.toMillis()),
+        timer -> window(snapshot -> cpuAtEnd = snapshot, scrape -> gcAtEnd = scrape));
       running = concurrency;
       for (int i = 0; i < concurrency; i++) {
         send();
       }
+    }
+
+    /** The CPU counters and the shop's GC figures at one end of the measured window. */
+    private void window(Consumer<CpuBreakdown.Snapshot> cpuSnapshot, Consumer<GcLine.Scrape> gcScrape) {
+      if (cpu.available()) {
+        cpuSnapshot.accept(cpu.take());
+      }
+      shop.getText("/metrics").onSuccess(text -> gcScrape.accept(GcLine.parse(text)));
     }
 
     private void send() {

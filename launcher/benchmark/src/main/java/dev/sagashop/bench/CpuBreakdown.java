@@ -1,0 +1,220 @@
+package dev.sagashop.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Where the machine's CPU went over a measured window, from per-thread {@code /proc} counters: the shop's processes
+ * (given, or else the one listening on the gateway's port) split by what their threads do — the embedded Mongo-protocol server, the Kafka
+ * broker, the Mongo driver, the Kafka clients, Vert.x event loops and workers, GC, JIT — plus MariaDB (its own
+ * process), this load generator, and the rest of the machine (the kernel's loopback among it). Linux only; elsewhere
+ * it reports nothing.
+ */
+final class CpuBreakdown {
+
+  /** Per-component order of the report. */
+  static final List<String> COMPONENTS = List.of("mongo server", "kafka broker", "mariadb", "mongo driver",
+    "kafka clients", "event loops", "vert.x workers", "gc", "jit", "shop other", "generator", "rest of machine");
+
+  private static final Path PROC = Path.of("/proc");
+  /** Clock ticks per second of /proc's counters (USER_HZ; 100 on every Linux this runs on). */
+  private static final double TICKS_PER_MS = 0.1;
+
+  /** CPU ticks per component, and the machine's busy ticks, at one moment. */
+  record Snapshot(Map<String, Long> ticks, long machineBusy) {
+  }
+
+  private final Set<Long> shop;
+
+  private CpuBreakdown(Set<Long> shop) {
+    this.shop = shop;
+  }
+
+  /** Over the shop's processes {@code pids}; if none are given, the process listening on {@code port}. */
+  static CpuBreakdown of(List<Long> pids, int port) {
+    return new CpuBreakdown(pids.isEmpty() ? listener(port).map(Set::of).orElse(Set.of()) : Set.copyOf(pids));
+  }
+
+  boolean available() {
+    return !shop.isEmpty() && Files.isReadable(PROC.resolve("stat"));
+  }
+
+  Snapshot take() {
+    Map<String, Long> ticks = new HashMap<>();
+    long self = ProcessHandle.current().pid();
+    try (Stream<Path> processes = Files.list(PROC)) {
+      for (Path process : (Iterable<Path>) processes::iterator) {
+        String name = process.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        if (pid == self) {
+          ticks.merge("generator", processTicks(process), Long::sum);
+        } else if (read(process.resolve("comm")).trim().equals("mariadbd")) {
+          ticks.merge("mariadb", processTicks(process), Long::sum);
+        } else if (shop.contains(pid)) {
+          threads(process, ticks);
+        }
+      }
+    } catch (IOException e) {
+      return new Snapshot(Map.of(), 0);
+    }
+    return new Snapshot(ticks, machineBusy());
+  }
+
+  /** Prints CPU-ms per checkout by component over the window between two snapshots. */
+  void report(Snapshot before, Snapshot after, long checkouts, PrintStream out) {
+    if (checkouts == 0 || after.machineBusy() == 0) {
+      return;
+    }
+    Map<String, Double> perCheckout = new LinkedHashMap<>();
+    double accounted = 0;
+    for (String component : COMPONENTS) {
+      long delta = after.ticks().getOrDefault(component, 0L) - before.ticks().getOrDefault(component, 0L);
+      double ms = delta / TICKS_PER_MS / checkouts;
+      perCheckout.put(component, ms);
+      accounted += ms;
+    }
+    double machine = (after.machineBusy() - before.machineBusy()) / TICKS_PER_MS / checkouts;
+    perCheckout.put("rest of machine", Math.max(0, machine - accounted));
+    StringBuilder line = new StringBuilder();
+    perCheckout.forEach((component, ms) -> {
+      if (ms >= 0.005) {
+        line.append(line.length() == 0 ? "" : ", ").append(component).append(String.format(" %.2f", ms));
+      }
+    });
+    out.printf("machine CPU per checkout: %.2f ms (%s)%n", machine, line);
+  }
+
+  private static void threads(Path process, Map<String, Long> ticks) throws IOException {
+    try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        ticks.merge(component(read(task.resolve("comm")).trim()), ticks(read(task.resolve("stat"))), Long::sum);
+      }
+    } catch (IOException gone) {
+      // the process or thread ended meanwhile
+    }
+  }
+
+  /** What a shop thread does, from its name (Linux keeps the first 15 characters). */
+  static String component(String thread) {
+    if (thread.startsWith("mongo-server")) {
+      return "mongo server";
+    }
+    if (thread.startsWith("kafka-producer") || thread.startsWith("kafka-coordinat") || thread.startsWith("kafka-admin")
+      || thread.startsWith("vert.x-kafka")) {
+      return "kafka clients";
+    }
+    if (thread.startsWith("data-plane-kafk") || thread.startsWith("kafka-") || thread.startsWith("broker-")
+      || thread.startsWith("controller-") || thread.startsWith("quorum-") || thread.startsWith("ExpirationReap")
+      || thread.startsWith("group-coordinat") || thread.startsWith("TxnMarker") || thread.startsWith("LogDirFailure")
+      || thread.contains("raft") || thread.startsWith("metrics-meter") || thread.startsWith("executor-")
+      || thread.startsWith("transaction-log") || thread.startsWith("group-metadata") || thread.startsWith("client-metrics")
+      || thread.startsWith("SensorExpiry") || thread.startsWith("AddPartitionsTo")) {
+      return "kafka broker";
+    }
+    // The driver's own transport runs on the JDK's default asynchronous channel group, whose threads are "Thread-N".
+    if (thread.startsWith("cluster-") || thread.startsWith("AsyncGetter") || thread.startsWith("MaintenanceTime")
+      || thread.startsWith("Thread-")) {
+      return "mongo driver";
+    }
+    if (thread.startsWith("vert.x-eventloo")) {
+      return "event loops";
+    }
+    if (thread.startsWith("vert.x-")) {
+      return "vert.x workers";
+    }
+    if (thread.startsWith("GC Thread") || thread.startsWith("G1 ") || thread.equals("VM Thread")
+      || thread.startsWith("Z") || thread.startsWith("Shenandoah")) {
+      return "gc";
+    }
+    if (thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre")) {
+      return "jit";
+    }
+    return "shop other";
+  }
+
+  /** The process with a listening TCP socket on {@code port}, from /proc/net/tcp and the processes' descriptors. */
+  private static Optional<Long> listener(int port) {
+    String hexPort = String.format(":%04X ", port);
+    Set<String> inodes = new HashSet<>();
+    for (String table : List.of("net/tcp", "net/tcp6")) {
+      read(PROC.resolve(table)).lines().skip(1).map(String::trim).map(line -> line.split("\\s+"))
+        .filter(fields -> fields.length > 9 && (fields[1] + " ").endsWith(hexPort) && fields[3].equals("0A"))
+        .forEach(fields -> inodes.add("socket:[" + fields[9] + "]"));
+    }
+    if (inodes.isEmpty()) {
+      return Optional.empty();
+    }
+    try (Stream<Path> processes = Files.list(PROC)) {
+      for (Path process : (Iterable<Path>) processes::iterator) {
+        String name = process.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try (Stream<Path> descriptors = Files.list(process.resolve("fd"))) {
+          if (descriptors.anyMatch(fd -> {
+            try {
+              return inodes.contains(Files.readSymbolicLink(fd).toString());
+            } catch (IOException | UnsupportedOperationException gone) {
+              return false;
+            }
+          })) {
+            return Optional.of(Long.parseLong(name));
+          }
+        } catch (IOException notOurs) {
+          // a process we may not look into, or one that ended
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  private static long processTicks(Path process) {
+    return ticks(read(process.resolve("stat")));
+  }
+
+  /** utime + stime of a /proc stat line (fields 14 and 15, counted after the command name in parentheses). */
+  private static long ticks(String stat) {
+    int end = stat.lastIndexOf(')');
+    if (end < 0) {
+      return 0;
+    }
+    String[] fields = stat.substring(end + 2).trim().split(" ");
+    return fields.length > 12 ? Long.parseLong(fields[11]) + Long.parseLong(fields[12]) : 0;
+  }
+
+  /** All CPU time of the machine but idle and I/O wait. */
+  private static long machineBusy() {
+    String[] cpu = read(PROC.resolve("stat")).lines().findFirst().orElse("").trim().split("\\s+");
+    long busy = 0;
+    for (int i = 1; i < cpu.length && i <= 8; i++) {
+      if (i != 4 && i != 5) {
+        busy += Long.parseLong(cpu[i]);
+      }
+    }
+    return busy;
+  }
+
+  private static String read(Path file) {
+    try {
+      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException gone) {
+      return "";
+    }
+  }
+}
