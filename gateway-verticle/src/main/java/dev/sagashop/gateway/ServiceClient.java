@@ -72,13 +72,19 @@ final class ServiceClient {
   Future<JsonObject> call(String operation, JsonObject request, DeliveryOptions options) {
     String service = operation.substring(0, operation.indexOf('.'));
     Breaker breaker = breakers.computeIfAbsent(service, s -> new Breaker());
-    if (!breaker.allows()) {
+    // A call that may wait long (a checkout waits for its saga) says little about the service's health, and as the
+    // trial it would hold the circuit open for as long as it waits: it neither counts nor serves as the trial.
+    boolean longWait = options.getSendTimeout() > defaults.getSendTimeout();
+    if (longWait ? !breaker.closed() : !breaker.allows()) {
       return Future.failedFuture(ServiceException.unavailable("the " + service + " service is failing; "
         + "not calling it for up to " + Breaker.OPEN_MS + " ms"));
     }
     URI url = remote.get(service);
     Future<JsonObject> reply = url == null ? local(service, operation, request, options)
       : overHttp(url, service, operation, request, options.getSendTimeout());
+    if (longWait) {
+      return reply;
+    }
     return reply.andThen(result -> {
       if (result.succeeded() || !(result.cause() instanceof ServiceException refusal) || refusal.status() < 500) {
         breaker.succeeded();
