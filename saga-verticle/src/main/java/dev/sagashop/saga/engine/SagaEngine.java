@@ -37,18 +37,14 @@ public final class SagaEngine {
     return definition;
   }
 
-  /** Starts a saga on {@code payload}: the steps its initiator did are journalled done, then the first action. */
+  /** Starts a saga on {@code payload}: the first step that its initiator has not already done. */
   public Transition start(String sagaId, JsonObject payload, int partition, Instant now) {
     String key = payload.getString(definition.keyField());
     SagaState initial = new SagaState(sagaId, definition.name(), key, payload, Status.RUNNING, 0, Set.of(), null,
       partition, now, now, 0);
     Builder transition = new Builder(now);
     transition.log(initial, SAGA, "STARTED", definition.keyField() + " " + key);
-    int first = nextAction(0);
-    for (int index = 0; index < first; index++) {
-      transition.log(initial, definition.step(index).name(), "DONE", definition.step(index).action() + " (initiator)");
-    }
-    return transition.forward(initial, first);
+    return transition.forward(initial, nextAction(0));
   }
 
   /** The effect of a participant's reply, or empty if the saga is not waiting for it (a duplicate or stale one). */
