@@ -27,9 +27,13 @@ final class HttpErrors {
     }
   }
 
+  /** A 503 says when to try again, so clients that honour it do not turn an outage into a storm of retries. */
   static void error(RoutingContext ctx, int status, String message) {
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(status);
+      if (status == 503) {
+        ctx.response().putHeader("Retry-After", "1");
+      }
       ctx.json(new JsonObject().put("error", message));
     }
   }
