@@ -8,6 +8,8 @@ import java.util.Locale;
  */
 public final class ConfigKeys {
 
+  /** What a process runs: "all", or a list such as "gateway,order" (also {@code --roles}). */
+  public static final String ROLES = "ROLES";
   /** An external MongoDB ({@code mongodb://...}); empty starts the embedded server. */
   public static final String MONGO_URL = "MONGO_URL";
   /** An external Kafka; empty starts the embedded broker. */

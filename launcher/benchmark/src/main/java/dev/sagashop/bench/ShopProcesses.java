@@ -1,5 +1,6 @@
 package dev.sagashop.bench;
 
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.LoopbackPorts;
 import io.vertx.core.Vertx;
 
@@ -41,8 +42,8 @@ public final class ShopProcesses implements AutoCloseable {
   public static ShopProcesses allInOne(String jar, Path work, Map<String, String> extra) throws IOException {
     ShopProcesses shop = new ShopProcesses(jar, work, freePort());
     Map<String, String> env = new LinkedHashMap<>(extra);
-    env.put("DATA_DIR", work.resolve("data").toString());
-    env.put("GATEWAY_PORT", Integer.toString(shop.gatewayPort));
+    env.put(ConfigKeys.DATA_DIR, work.resolve("data").toString());
+    env.put(ConfigKeys.GATEWAY_PORT, Integer.toString(shop.gatewayPort));
     shop.environments.put("all", env);
     return shop;
   }
@@ -54,30 +55,30 @@ public final class ShopProcesses implements AutoCloseable {
     int kafka = freePort();
     int mysql = freePort();
     Map<String, String> infra = new LinkedHashMap<>(extra);
-    infra.put("ROLES", "infra");
-    infra.put("DATA_DIR", work.resolve("infra").toString());
-    infra.put("EMBEDDED_MONGO_PORT", Integer.toString(mongo));
-    infra.put("EMBEDDED_KAFKA_PORT", Integer.toString(kafka));
-    infra.put("EMBEDDED_KAFKA_CONTROLLER_PORT", Integer.toString(freePort()));
-    infra.put("EMBEDDED_MYSQL_PORT", Integer.toString(mysql));
+    infra.put(ConfigKeys.ROLES, "infra");
+    infra.put(ConfigKeys.DATA_DIR, work.resolve("infra").toString());
+    infra.put(ConfigKeys.EMBEDDED_MONGO_PORT, Integer.toString(mongo));
+    infra.put(ConfigKeys.EMBEDDED_KAFKA_PORT, Integer.toString(kafka));
+    infra.put(ConfigKeys.EMBEDDED_KAFKA_CONTROLLER_PORT, Integer.toString(freePort()));
+    infra.put(ConfigKeys.EMBEDDED_MYSQL_PORT, Integer.toString(mysql));
     shop.environments.put("infra", infra);
     Map<String, String> common = new LinkedHashMap<>(extra);
-    common.put("MONGO_URL", "mongodb://127.0.0.1:" + mongo);
-    common.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafka);
-    common.put("MYSQL_URL", "mysql://root@127.0.0.1:" + mysql + "/saga");
+    common.put(ConfigKeys.MONGO_URL, "mongodb://127.0.0.1:" + mongo);
+    common.put(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:" + kafka);
+    common.put(ConfigKeys.MYSQL_URL, "mysql://root@127.0.0.1:" + mysql + "/saga");
     Map<String, String> gateway = new LinkedHashMap<>(common);
     for (String role : ROLES) {
       Map<String, String> env = role.equals("gateway") ? gateway : new LinkedHashMap<>(common);
-      env.put("ROLES", role);
-      env.put("DATA_DIR", work.resolve(role).toString());
+      env.put(ConfigKeys.ROLES, role);
+      env.put(ConfigKeys.DATA_DIR, work.resolve(role).toString());
       if (!role.equals("gateway")) {
         int port = freePort();
-        env.put("ROLE_PORT", Integer.toString(port));
-        gateway.put(role.toUpperCase() + "_URL", "http://127.0.0.1:" + port);
+        env.put(ConfigKeys.ROLE_PORT, Integer.toString(port));
+        gateway.put(ConfigKeys.url(role), "http://127.0.0.1:" + port);
       }
       shop.environments.put(role, env);
     }
-    gateway.put("GATEWAY_PORT", Integer.toString(shop.gatewayPort));
+    gateway.put(ConfigKeys.GATEWAY_PORT, Integer.toString(shop.gatewayPort));
     return shop;
   }
 
@@ -104,7 +105,7 @@ public final class ShopProcesses implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       name.equals("all") ? "-Xmx768m" : "-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar));
     ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("GATEWAY_HOST", "127.0.0.1");
+    builder.environment().put(ConfigKeys.GATEWAY_HOST, "127.0.0.1");
     builder.environment().putAll(environments.get(name));
     Files.createDirectories(work);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));

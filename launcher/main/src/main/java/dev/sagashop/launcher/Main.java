@@ -45,13 +45,13 @@ public final class Main {
     JsonObject commandLine = new JsonObject();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--roles" -> commandLine.put("ROLES", value(args, ++i, "--roles"));
+        case "--roles" -> commandLine.put(ConfigKeys.ROLES, value(args, ++i, "--roles"));
         case "--config" -> configFile = value(args, ++i, "--config");
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     JsonObject config = ShopConfig.load(configFile, commandLine);
-    Set<Role> roles = Role.parse(Settings.string(config, "ROLES", "all"));
+    Set<Role> roles = Role.parse(Settings.string(config, ConfigKeys.ROLES, "all"));
     Shop shop = Shop.start(config, roles);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
