@@ -29,7 +29,8 @@ public final class Bench {
              processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
              each process in turn under checkout load (--load: a third before the fault, the rest after the
-             recovery), restarts it, and checks the invariants; exit 1 if broken""";
+             recovery), restarts it, freezes the infra process with SIGSTOP for 12 s, and checks the invariants
+             after each fault; exit 1 if broken""";
 
   private Bench() {
   }
@@ -65,6 +66,8 @@ public final class Bench {
         }
         // The infrastructure stays away for a while: the roles must answer 503 at once meanwhile, then recover.
         reports.add(chaos.killAndRestart("infra", before, load.dividedBy(2), after));
+        // A dependency that hangs instead of dying: the infrastructure frozen, then let go.
+        reports.add(chaos.freezeAndThaw("infra", before, Duration.ofSeconds(12), after.plusSeconds(10)));
       }
     }
     long broken = reports.stream().filter(report -> !report.consistent()).count();

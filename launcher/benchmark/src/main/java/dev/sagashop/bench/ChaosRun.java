@@ -17,10 +17,12 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fault suite's engine, shared by the tests and {@code bench chaos}: a steady checkout load of mixed successes
- * and refusals against shop processes, a fault struck mid-load (SIGKILL a process and start it again), then the
+ * and refusals against shop processes, a fault struck mid-load (SIGKILL a process and start it again, or freeze
+ * one with SIGSTOP and let it go on), then how soon checkouts were decided again and the
  * invariants: per item stock + units in paid orders = initial; per user credit + cost of paid orders = initial;
  * every order told 2xx is paid and every one told 4xx is not; every saga finished; and a re-checkout of each order
  * whose outcome the client never learnt answers 2xx or 4xx promptly.
@@ -31,10 +33,11 @@ public final class ChaosRun {
    * What one fault did: checkouts in flight when it struck, what clients were told in the end, how many orders were
    * left unsettled when the load stopped (settled by a re-checkout), and the 503 answers while it lasted (retried,
    * so one order may have several), with how many came within a second: refused at once rather than after a
-   * deadline. Then what broke (nothing, we hope).
+   * deadline; how long after the recovery (the restarted process ready, or the frozen one let go) the first checkout
+   * sent from then on was decided, 2xx or 4xx (-1: none was). Then what broke (nothing, we hope).
    */
   public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unsettled, int told503,
-                       int fast503, List<String> violations) {
+                       int fast503, long decidedAfterMs, List<String> violations) {
     public boolean consistent() {
       return violations.isEmpty();
     }
@@ -42,7 +45,8 @@ public final class ChaosRun {
     @Override
     public String toString() {
       return String.format("%-8s in flight at fault %3d | told 2xx %4d, 4xx %4d, unsettled %3d | 503 answers %4d "
-          + "(%4d within 1 s) | %s", fault, inFlightAtFault, told2xx, told4xx, unsettled, told503, fast503,
+          + "(%4d within 1 s) | decided again %5d ms after recovery | %s", fault, inFlightAtFault, told2xx, told4xx,
+        unsettled, told503, fast503, decidedAfterMs,
         violations.isEmpty() ? "invariants hold"
           : violations.size() + " VIOLATIONS: " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))));
     }
@@ -54,6 +58,9 @@ public final class ChaosRun {
   private final ShopProcesses shop;
   private final PrintStream out;
   private final Random random = new Random();
+  /** When the current fault's recovery happened (nanoTime); checkouts sent from then on count for decidedAfterMs. */
+  private volatile long recoveredAt = Long.MAX_VALUE;
+  private final AtomicLong decidedAfterMs = new AtomicLong(-1);
 
   public ChaosRun(Vertx vertx, ShopProcesses shop, PrintStream out) {
     this.vertx = vertx;
@@ -67,6 +74,30 @@ public final class ChaosRun {
    * The load spans the recovery, so what the shop decides once the victim is back is part of what is checked.
    */
   public Report killAndRestart(String victim, Duration before, Duration down, Duration after) throws Exception {
+    return underFault(victim, before, down, after, () -> shop.kill(victim), () -> {
+      shop.start(victim);
+      shop.awaitReady(vertx, Duration.ofSeconds(120));
+    });
+  }
+
+  /**
+   * Loads the shop for {@code before}, freezes {@code victim} (SIGSTOP: it hangs, its sockets stay open) for
+   * {@code frozen}, lets it go on (SIGCONT) and loads the shop for {@code after}; then checks the invariants.
+   */
+  public Report freezeAndThaw(String victim, Duration before, Duration frozen, Duration after) throws Exception {
+    return underFault(victim + " frozen", before, frozen, after, () -> shop.freeze(victim), () -> shop.thaw(victim));
+  }
+
+  /** A step of a fault, which may throw. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private Report underFault(String fault, Duration before, Duration down, Duration after, Step strike,
+                            Step recover) throws Exception {
+    recoveredAt = Long.MAX_VALUE;
+    decidedAfterMs.set(-1);
     ShopClient client = new ShopClient(vertx, shop.url(), CONCURRENCY * 2, 30_000);
     try {
       Records records = Records.create(client, random, 10, 150, 600);
@@ -82,7 +113,7 @@ public final class ChaosRun {
       }
       Thread.sleep(before.toMillis());
       int atFault = inFlight.get();
-      shop.kill(victim);
+      strike.run();
       // The workers may all be waiting on checkouts the outage holds up; fresh checkouts, one every 250 ms,
       // see how the shop answers meanwhile.
       List<Future<Integer>> probed = Collections.synchronizedList(new ArrayList<>());
@@ -94,13 +125,13 @@ public final class ChaosRun {
       });
       Thread.sleep(down.toMillis());
       vertx.cancelTimer(probes);
-      shop.start(victim);
-      shop.awaitReady(vertx, Duration.ofSeconds(120));
+      recover.run();
+      recoveredAt = System.nanoTime();
       Thread.sleep(after.toMillis());
       stopped.set(true);
       Future.join(workers).await();
       Future.join(List.copyOf(probed)).await();
-      return check(victim, client, records, told, refusals, atFault);
+      return check(fault, client, records, told, refusals, atFault);
     } finally {
       client.close();
     }
@@ -139,8 +170,8 @@ public final class ChaosRun {
   }
 
   /** Checks an order out and records what the client was told (0: no answer); completes with that status. */
-  private static Future<Integer> checkout(ShopClient client, String order, Map<String, Integer> told,
-                                          List<Long> refusals, AtomicInteger inFlight) {
+  private Future<Integer> checkout(ShopClient client, String order, Map<String, Integer> told,
+                                   List<Long> refusals, AtomicInteger inFlight) {
     inFlight.incrementAndGet();
     long began = System.nanoTime();
     return client.post("/orders/checkout/" + order).transform(reply -> {
@@ -149,6 +180,11 @@ public final class ChaosRun {
       told.put(order, status);
       if (status == 503) {
         refusals.add((System.nanoTime() - began) / 1_000_000);
+      }
+      long recovered = recoveredAt;
+      if ((status / 100 == 2 || status / 100 == 4) && began >= recovered) {
+        long ms = (System.nanoTime() - recovered) / 1_000_000;
+        decidedAfterMs.accumulateAndGet(ms, (was, now) -> was < 0 ? now : Math.min(was, now));
       }
       return Future.succeededFuture(status);
     });
@@ -215,7 +251,7 @@ public final class ChaosRun {
     });
     List<Long> latencies = List.copyOf(refusals);
     Report report = new Report(fault, atFault, ok, refused, unsettled, latencies.size(),
-      (int) latencies.stream().filter(ms -> ms < 1_000).count(), violations);
+      (int) latencies.stream().filter(ms -> ms < 1_000).count(), decidedAfterMs.get(), violations);
     out.println(report);
     return report;
   }

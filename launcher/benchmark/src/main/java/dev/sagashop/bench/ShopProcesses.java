@@ -121,6 +121,26 @@ public final class ShopProcesses implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP: the process hangs where it is, its sockets open, as a stalled dependency does. */
+  public void freeze(String name) throws IOException, InterruptedException {
+    signal(name, "-STOP");
+  }
+
+  /** SIGCONT: a frozen process goes on. */
+  public void thaw(String name) throws IOException, InterruptedException {
+    signal(name, "-CONT");
+  }
+
+  private void signal(String name, String signal) throws IOException, InterruptedException {
+    Process process = running.get(name);
+    if (process == null) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    if (new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor() != 0) {
+      throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+    }
+  }
+
   public Path log(String name) {
     return work.resolve(name + ".log");
   }

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fault suite over real processes of the fat jar: SIGKILL under checkout load, restart, invariants. The same
- * engine is {@code bench chaos}. A few seconds of load per fault keeps it within CI's budget.
+ * The fault suite over real processes of the fat jar: SIGKILL (or SIGSTOP) under checkout load, recovery,
+ * invariants. The same engine is {@code bench chaos}. A few seconds of load per fault keeps it within CI's budget.
  */
 class FaultIT {
 
@@ -95,6 +95,17 @@ class FaultIT {
       assertHolds(report);
       assertTrue(report.told503() > 0, "checkouts were refused while the infrastructure was away: " + report);
       assertTrue(report.fast503() > 0, "once noticed, refused at once, not after waiting out a deadline: " + report);
+    }
+
+    @Order(3)
+    @Test
+    @DisplayName("the infra process frozen (SIGSTOP) for 12 s under load, then let go: checkouts are decided again, "
+      + "invariants hold")
+    void infrastructureFrozen() throws Exception {
+      ChaosRun.Report report = new ChaosRun(vertx, shop, System.out)
+        .freezeAndThaw("infra", BEFORE, Duration.ofSeconds(12), Duration.ofSeconds(15));
+      assertHolds(report);
+      assertTrue(report.decidedAfterMs() >= 0, "a checkout sent after the freeze was decided: " + report);
     }
   }
 }

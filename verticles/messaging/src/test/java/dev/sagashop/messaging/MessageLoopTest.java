@@ -101,6 +101,17 @@ class MessageLoopTest {
     loop = started.future().await();
   }
 
+  /** A handler whose batches are durable at once and committable when the test completes their promise. */
+  private List<Promise<Void>> startHoldingCommits() {
+    List<Promise<Void>> committable = new CopyOnWriteArrayList<>();
+    start(records -> {
+      Promise<Void> mayCommit = Promise.promise();
+      committable.add(mayCommit);
+      return Future.succeededFuture(mayCommit.future());
+    });
+    return committable;
+  }
+
   private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.getAsBoolean()) {
@@ -114,12 +125,7 @@ class MessageLoopTest {
   @Test
   @DisplayName("offsets are committed only behind batches that may be committed, oldest first")
   void commitsBehindTheOldestUnfinishedBatch() throws InterruptedException {
-    List<Promise<Void>> committable = new CopyOnWriteArrayList<>();
-    start(records -> {
-      Promise<Void> mayCommit = Promise.promise();
-      committable.add(mayCommit);
-      return Future.succeededFuture(mayCommit.future());
-    });
+    List<Promise<Void>> committable = startHoldingCommits();
     kafka.append("a");
     waitFor("the first batch", () -> committable.size() == 1);
     kafka.append("b");
@@ -152,12 +158,7 @@ class MessageLoopTest {
   @Test
   @DisplayName("a batch whose commit step fails is delivered again; what was committable before it stays committed")
   void rewindKeepsWhatLiesBehind() throws InterruptedException {
-    List<Promise<Void>> committable = new CopyOnWriteArrayList<>();
-    start(records -> {
-      Promise<Void> mayCommit = Promise.promise();
-      committable.add(mayCommit);
-      return Future.succeededFuture(mayCommit.future());
-    });
+    List<Promise<Void>> committable = startHoldingCommits();
     kafka.append("a");
     waitFor("the first batch", () -> committable.size() == 1);
     vertx.runOnContext(v -> committable.get(0).complete());
