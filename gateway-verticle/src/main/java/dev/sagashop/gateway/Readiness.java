@@ -40,7 +40,8 @@ final class Readiness {
     checks.register("supervisor", DEADLINE_MS, promise -> supervision(vertx)
       .onSuccess(status -> promise.complete(status == null ? Status.OK()
         : status.getJsonObject("verticles").stream().allMatch(v -> Supervision.State.RUNNING.name()
-          .equals(((JsonObject) v.getValue()).getString("state"))) ? Status.OK(status) : Status.KO(status.put("reason", "a verticle is restarting"))))
+          .equals(((JsonObject) v.getValue()).getString("state"))) ? Status.OK(status)
+          : Status.KO(status.put("reason", "a verticle is restarting"))))
       .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("reason", failure.getMessage())))));
   }
 

@@ -16,10 +16,10 @@ import java.util.stream.Stream;
 
 /**
  * Where the machine's CPU went over a measured window, from per-thread {@code /proc} counters: the shop's processes
- * (given, or else the one listening on the gateway's port) split by what their threads do — the embedded Mongo-protocol server, the Kafka
- * broker, the Mongo driver, the Kafka clients, Vert.x event loops and workers, GC, JIT — plus MariaDB (its own
- * process), this load generator, and the rest of the machine (the kernel's loopback among it). Linux only; elsewhere
- * it reports nothing.
+ * (given, or else the one listening on the gateway's port) split by what their threads do — the embedded
+ * Mongo-protocol server, the Kafka broker, the Mongo driver, the Kafka clients, Vert.x event loops and workers, GC,
+ * JIT — plus MariaDB (its own process), this load generator, and the rest of the machine (the kernel's loopback
+ * among it). Linux only; elsewhere it reports nothing.
  */
 final class CpuBreakdown {
 
@@ -121,7 +121,8 @@ final class CpuBreakdown {
       || thread.startsWith("controller-") || thread.startsWith("quorum-") || thread.startsWith("ExpirationReap")
       || thread.startsWith("group-coordinat") || thread.startsWith("TxnMarker") || thread.startsWith("LogDirFailure")
       || thread.contains("raft") || thread.startsWith("metrics-meter") || thread.startsWith("executor-")
-      || thread.startsWith("transaction-log") || thread.startsWith("group-metadata") || thread.startsWith("client-metrics")
+      || thread.startsWith("transaction-log") || thread.startsWith("group-metadata")
+      || thread.startsWith("client-metrics")
       || thread.startsWith("SensorExpiry") || thread.startsWith("AddPartitionsTo")) {
       return "kafka broker";
     }

@@ -22,10 +22,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checkout as the order service sees it: the initiator of the saga and the participant that settles the order. A checkout locks the order (OPEN → CHECKING_OUT, a semantic lock naming
- * its saga) and asks the coordinator for the saga; the caller then waits for the saga's outcome, which this service
- * itself applies: MarkOrderPaid or ReopenOrder. A second checkout of a locked order joins the first; of a paid one
- * answers at once.
+ * Checkout as the order service sees it: the initiator of the saga and the participant that settles the order.
+ * A checkout locks the order (OPEN → CHECKING_OUT, a semantic lock naming its saga) and asks the coordinator for
+ * the saga; the caller then waits for the saga's outcome, which this service itself applies: MarkOrderPaid or
+ * ReopenOrder. A second checkout of a locked order joins the first; of a paid one answers at once.
  *
  * <p>The outcome reaches the waiting caller three ways, whichever comes first: applied here; broadcast on
  * {@code order.outcomes} by the replica that applied it (when {@code ORDER_OUTCOME_BROADCAST} is on, as it must be

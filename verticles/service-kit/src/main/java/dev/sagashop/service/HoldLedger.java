@@ -127,9 +127,11 @@ public final class HoldLedger {
           .put("$inc", new JsonObject().put(balance, -amount))
           .put("$set", new JsonObject().put(hold, new JsonObject().put("q", amount).put("t", token))));
       case RELEASE -> BulkOperation.createUpdate(
-        BalanceStore.byId(id).put(hold + ".q", amount).put(balance, new JsonObject().put("$lte", Long.MAX_VALUE - amount)),
+        BalanceStore.byId(id).put(hold + ".q", amount)
+          .put(balance, new JsonObject().put("$lte", Long.MAX_VALUE - amount)),
         settle.put("$inc", new JsonObject().put(balance, amount)));
-      case CONFIRM -> BulkOperation.createUpdate(BalanceStore.byId(id).put(hold, new JsonObject().put("$exists", true)), settle);
+      case CONFIRM -> BulkOperation.createUpdate(
+        BalanceStore.byId(id).put(hold, new JsonObject().put("$exists", true)), settle);
     };
   }
 

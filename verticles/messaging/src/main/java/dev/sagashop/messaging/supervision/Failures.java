@@ -23,21 +23,22 @@ public final class Failures {
 
   /** {@link #COMMON}, or what {@code isAway} says of the failure or one of its causes. */
   public static Predicate<Throwable> or(Predicate<Throwable> isAway) {
-    return failure -> {
-      for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-        if (isAway.test(cause)) {
-          return true;
-        }
-      }
-      return common(failure);
-    };
+    return failure -> anyCause(failure, cause -> isAway.test(cause) || isCommon(cause));
   }
 
   private static boolean common(Throwable failure) {
+    return anyCause(failure, Failures::isCommon);
+  }
+
+  private static boolean isCommon(Throwable cause) {
+    return cause instanceof RetriableException || cause instanceof org.apache.kafka.common.errors.TimeoutException
+      || cause instanceof IOException || cause instanceof TimeoutException || cause instanceof VertxException
+      || cause instanceof ReplyException;
+  }
+
+  private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof RetriableException || cause instanceof org.apache.kafka.common.errors.TimeoutException
-        || cause instanceof IOException || cause instanceof TimeoutException || cause instanceof VertxException
-        || cause instanceof ReplyException) {
+      if (test.test(cause)) {
         return true;
       }
     }

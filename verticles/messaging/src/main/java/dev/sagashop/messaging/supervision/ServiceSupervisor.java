@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * Let it crash, and bring it back: deploys the service verticles of this process (order, stock, payment), pings
  * each over the event bus every {@value #PING_EVERY_MS} ms with a deadline, and redeploys one that crashed, stopped
  * answering or could not start — after a backoff that doubles from {@value #FIRST_BACKOFF_MS} ms to
- * {@value #MAX_BACKOFF_MS} ms, so a verticle whose database is down keeps being retried without a storm and without taking the process down.
+ * {@value #MAX_BACKOFF_MS} ms, so a verticle whose database is down keeps being retried without a storm and
+ * without taking the process down.
  * Restarts are logged and counted ({@code supervisor.status}, shown by {@code /health/ready} and {@code /metrics}).
  *
  * <p>This is the design's "supervising saga verticle": the launcher's {@code Shop} deploys it beside the coordinator.
@@ -120,7 +121,8 @@ public class ServiceSupervisor extends VerticleBase {
         child.deploymentId = id;
         child.state = State.RUNNING;
         child.misses = 0;
-        log.info("{} deployed{}", child.child.service(), child.restarts == 0 ? "" : " (restart " + child.restarts + ")");
+        log.info("{} deployed{}", child.child.service(),
+          child.restarts == 0 ? "" : " (restart " + child.restarts + ")");
       })
       .onFailure(failure -> {
         if (child.state != State.PAUSED) {
