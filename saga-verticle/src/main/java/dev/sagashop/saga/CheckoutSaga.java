@@ -16,11 +16,12 @@ import static dev.sagashop.contracts.MessageTypes.REFUND_CREDIT;
 import static dev.sagashop.contracts.MessageTypes.RESERVE_STOCK;
 
 /**
- * The checkout saga. Steps run top to bottom; a refusal runs the compensations of the steps before it, bottom to
- * top (release the stock, then reopen the order), so a caller told "refused" finds everything as it was. Once
- * credit is charged (the pivot) nothing can refuse any more: marking the order paid and the confirmations go out
- * together, one-way. Charging keeps a compensation for one case only: a charge applied late, after its saga had
- * already given up, is refunded.
+ * The checkout saga. Stages run top to bottom; reserving the stock and charging the credit are one stage, sent at
+ * once (both only hold what they take until the saga confirms it, so neither needs the other's answer first). A
+ * refusal compensates the rest of its stage — whether it was done or is still on its way — and then the stages
+ * before it, bottom to top (release the stock and refund the credit, then reopen the order), so a caller told
+ * "refused" finds everything as it was. Once both have succeeded (the pivot) nothing can refuse any more: marking
+ * the order paid and the confirmations go out together, one-way.
  */
 public final class CheckoutSaga {
 
@@ -29,7 +30,7 @@ public final class CheckoutSaga {
       .performedByInitiator(LOCK_ORDER).compensatedBy(REOPEN_ORDER)
     .step("reserve-stock").at(StockApi.SERVICE)
       .action(RESERVE_STOCK).compensatedBy(RELEASE_STOCK).confirmedBy(CONFIRM_STOCK)
-    .step("charge-credit").at(PaymentApi.SERVICE)
+    .alongside("charge-credit").at(PaymentApi.SERVICE)
       .action(CHARGE_CREDIT).compensatedBy(REFUND_CREDIT).confirmedBy(CONFIRM_CREDIT)
     .pivot()
     // The order is locked by this saga, so paying it cannot be refused, only delayed.

@@ -30,18 +30,36 @@ class CheckoutSagaTest {
   private final SagaEngine engine = new SagaEngine(CheckoutSaga.DEFINITION);
   private final Instant now = Instant.parse("2026-11-23T10:00:00Z");
   private final JsonObject payload = new JsonObject().put("order_id", "o1");
+  private static final int RESERVE = 1;
+  private static final int CHARGE = 2;
 
   private Transition start() {
     return engine.start("s1", payload, 0, now);
   }
 
+  /** The reply to the pending command of {@code state} at {@code step}. */
+  private Transition reply(SagaState state, int step, Outcome outcome, String reason) {
+    return engine.onReply(state, pendingAt(state, step).reply(outcome, reason), now).orElseThrow();
+  }
+
+  /** The reply to the one command {@code state} waits on. */
   private Transition reply(SagaState state, Outcome outcome, String reason) {
-    Command pending = engine.pending(state).get(0);
-    return engine.onReply(state, pending.message().reply(outcome, reason), now).orElseThrow();
+    List<Command> pending = engine.pending(state);
+    assertEquals(1, pending.size(), () -> "waits on " + pending);
+    return engine.onReply(state, pending.get(0).message().reply(outcome, reason), now).orElseThrow();
+  }
+
+  private SagaMessage pendingAt(SagaState state, int step) {
+    return engine.pending(state).stream().map(Command::message).filter(message -> message.step() == step)
+      .findFirst().orElseThrow();
   }
 
   private static List<String> types(Transition transition) {
-    return transition.commands().stream().map(out -> out.message().type()).toList();
+    return types(transition.commands());
+  }
+
+  private static List<String> types(List<Command> commands) {
+    return commands.stream().map(out -> out.message().type()).toList();
   }
 
   private static List<String> events(Transition transition) {
@@ -49,29 +67,31 @@ class CheckoutSagaTest {
   }
 
   @Test
-  @DisplayName("success: reserve, charge, then paying the order and both confirmations at once, COMPLETED once "
-    + "they are delivered")
+  @DisplayName("success: reserve and charge at once, then paying the order and both confirmations at once, "
+    + "COMPLETED once they are delivered")
   void success() {
     Transition started = start();
-    assertEquals(List.of(MessageTypes.RESERVE_STOCK), types(started));
-    assertEquals("stock", started.commands().get(0).participant());
-    assertEquals(List.of("saga:STARTED", "reserve-stock:SENT"), events(started));
+    assertEquals(List.of(MessageTypes.RESERVE_STOCK, MessageTypes.CHARGE_CREDIT), types(started));
+    assertEquals(List.of("stock", "payment"), started.commands().stream().map(Command::participant).toList());
+    assertEquals(List.of("saga:STARTED", "reserve-stock:SENT", "charge-credit:SENT"), events(started));
 
-    Transition charged = reply(started.state(), Outcome.DONE, null);
-    assertEquals(List.of(MessageTypes.CHARGE_CREDIT), types(charged));
-    Transition confirming = reply(charged.state(), Outcome.DONE, null);
+    Transition reserved = reply(started.state(), RESERVE, Outcome.DONE, null);
+    assertTrue(reserved.commands().isEmpty(), "the saga waits for the charge");
+    assertEquals(List.of("reserve-stock:DONE"), events(reserved));
+    assertEquals(List.of(MessageTypes.CHARGE_CREDIT), types(engine.pending(reserved.state())),
+      "a silence now re-sends only the charge");
+
+    Transition confirming = reply(reserved.state(), CHARGE, Outcome.DONE, null);
     assertEquals(Status.CONFIRMING, confirming.state().status());
     assertEquals(List.of(MessageTypes.CONFIRM_STOCK, MessageTypes.CONFIRM_CREDIT, MessageTypes.MARK_ORDER_PAID),
       types(confirming));
     assertEquals("order", confirming.commands().get(2).participant());
     assertEquals(List.of("charge-credit:DONE", "reserve-stock:CONFIRMATION_SENT", "charge-credit:CONFIRMATION_SENT",
       "mark-paid:SENT"), events(confirming));
-    assertEquals(confirming.commands().stream().map(out -> out.message().type()).toList(),
-      engine.pending(confirming.state()).stream().map(out -> out.message().type()).toList(),
+    assertEquals(types(confirming), types(engine.pending(confirming.state())),
       "a coordinator restarted while confirming sends all three again");
 
-    assertFalse(started.commands().get(0).message().oneWay(), "the saga waits for ReserveStock's reply");
-    assertFalse(charged.commands().get(0).message().oneWay(), "the saga waits for ChargeCredit's reply");
+    started.commands().forEach(command -> assertFalse(command.message().oneWay(), "the saga waits for its reply"));
     for (Command oneWay : confirming.commands()) {
       assertTrue(oneWay.message().oneWay(), oneWay.message().type() + " tells its participant not to answer");
       assertTrue(SagaMessage.decode(oneWay.message().encode()).oneWay(), "the flag travels with the message");
@@ -87,14 +107,30 @@ class CheckoutSagaTest {
   }
 
   @Test
-  @DisplayName("out of stock: nothing was reserved, so only the order is reopened, with the reason")
-  void outOfStock() {
-    Transition refused = reply(start().state(), Outcome.REFUSED, "insufficient stock: item 7");
-    assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(refused));
-    assertEquals("insufficient stock: item 7", refused.commands().get(0).message().payload().getString("reason"));
-    assertEquals(List.of("reserve-stock:REFUSED", "lock-order:COMPENSATION_SENT"), events(refused));
+  @DisplayName("the replies of one stage may come in either order")
+  void repliesOfAStageInEitherOrder() {
+    Transition charged = reply(start().state(), CHARGE, Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.RESERVE_STOCK), types(engine.pending(charged.state())));
+    assertEquals(Status.CONFIRMING, reply(charged.state(), RESERVE, Outcome.DONE, null).state().status());
+  }
 
-    Transition aborted = reply(refused.state(), Outcome.DONE, null);
+  @Test
+  @DisplayName("out of stock: the charge on its way is refunded, then the order is reopened, with the reason")
+  void outOfStock() {
+    Transition started = start();
+    Transition refused = reply(started.state(), RESERVE, Outcome.REFUSED, "insufficient stock: item 7");
+    assertEquals(List.of(MessageTypes.REFUND_CREDIT), types(refused));
+    assertEquals(List.of("reserve-stock:REFUSED", "charge-credit:COMPENSATION_SENT"), events(refused));
+
+    SagaMessage charged = pendingAt(started.state(), CHARGE).reply(Outcome.DONE, null, true);
+    assertTrue(engine.onReply(refused.state(), charged, now).isEmpty(), "the charge's late answer changes nothing");
+    assertTrue(engine.undoLateEffect(refused.state(), charged).isEmpty(),
+      "the refund already sent behind the charge undoes it: no second refund");
+
+    Transition refunded = reply(refused.state(), Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(refunded));
+    assertEquals("insufficient stock: item 7", refunded.commands().get(0).message().payload().getString("reason"));
+    Transition aborted = reply(refunded.state(), Outcome.DONE, null);
     assertEquals(Status.ABORTED, aborted.state().status());
     assertEquals("insufficient stock: item 7", aborted.state().reason());
   }
@@ -102,12 +138,23 @@ class CheckoutSagaTest {
   @Test
   @DisplayName("out of credit: the stock is released before the order is reopened")
   void outOfCredit() {
-    Transition charging = reply(start().state(), Outcome.DONE, null);
-    Transition refused = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
+    Transition refused = reply(start().state(), CHARGE, Outcome.REFUSED, "insufficient credit");
     assertEquals(List.of(MessageTypes.RELEASE_STOCK), types(refused));
     Transition released = reply(refused.state(), Outcome.DONE, null);
     assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(released));
     assertEquals(Status.ABORTED, reply(released.state(), Outcome.DONE, null).state().status());
+  }
+
+  @Test
+  @DisplayName("both refused: the first refusal decides, the second is ignored, nothing is undone twice")
+  void bothRefused() {
+    Transition started = start();
+    Transition refused = reply(started.state(), CHARGE, Outcome.REFUSED, "insufficient credit");
+    SagaMessage outOfStock = pendingAt(started.state(), RESERVE).reply(Outcome.REFUSED, "insufficient stock");
+    assertTrue(engine.onReply(refused.state(), outOfStock, now).isEmpty());
+    Transition released = reply(refused.state(), Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(released));
+    assertEquals("insufficient credit", reply(released.state(), Outcome.DONE, null).state().reason());
   }
 
   @Test
@@ -142,10 +189,10 @@ class CheckoutSagaTest {
   @DisplayName("a duplicate or stale reply changes nothing")
   void staleRepliesAreIgnored() {
     Transition started = start();
-    SagaMessage reserveDone = started.commands().get(0).message().reply(Outcome.DONE, null);
+    SagaMessage reserveDone = pendingAt(started.state(), RESERVE).reply(Outcome.DONE, null);
     SagaState charging = engine.onReply(started.state(), reserveDone, now).orElseThrow().state();
     assertTrue(engine.onReply(charging, reserveDone, now).isEmpty(), "the same reply again");
-    SagaMessage wrongCommand = new SagaMessage("s1", 2, MessageTypes.REPLY, "m",
+    SagaMessage wrongCommand = new SagaMessage("s1", CHARGE, MessageTypes.REPLY, "m",
       new JsonObject().put("command", MessageTypes.REFUND_CREDIT).put("outcome", "DONE"));
     assertTrue(engine.onReply(charging, wrongCommand, now).isEmpty(), "a reply to a command never sent");
   }
@@ -153,8 +200,7 @@ class CheckoutSagaTest {
   @Test
   @DisplayName("a failed compensation leaves the saga STUCK for an operator, not looping")
   void failedCompensationIsStuck() {
-    Transition charging = reply(start().state(), Outcome.DONE, null);
-    Transition releasing = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
+    Transition releasing = reply(start().state(), CHARGE, Outcome.REFUSED, "insufficient credit");
     Transition stuck = reply(releasing.state(), Outcome.FAILED, "poison");
     assertEquals(Status.STUCK, stuck.state().status());
     assertTrue(stuck.commands().isEmpty());
@@ -165,7 +211,8 @@ class CheckoutSagaTest {
   @DisplayName("a freshly applied action is undone only once the saga no longer counts on it; copies are ignored")
   void lateEffectsAreUndone() {
     Transition started = start();
-    SagaMessage reserve = started.commands().get(0).message();
+    SagaMessage reserve = pendingAt(started.state(), RESERVE);
+    SagaMessage charge = pendingAt(started.state(), CHARGE);
     Transition charging = engine.onReply(started.state(), reserve.reply(Outcome.DONE, null, true), now).orElseThrow();
     SagaMessage reserveCopy = reserve.reply(Outcome.DONE, null, true);
 
@@ -179,11 +226,14 @@ class CheckoutSagaTest {
     assertEquals(MessageTypes.RELEASE_STOCK, undo.message().type(), "once the saga is over, a fresh effect is undone");
     assertEquals(payload, undo.message().payload());
 
-    SagaMessage charge = charging.commands().get(0).message();
-    Transition releasing = reply(charging.state(), Outcome.REFUSED, "insufficient credit");
+    Transition releasing = engine.onReply(charging.state(), charge.reply(Outcome.REFUSED, "insufficient credit"), now)
+      .orElseThrow();
     Command refund = engine.undoLateEffect(releasing.state(), charge.reply(Outcome.DONE, null, true)).orElseThrow();
     assertEquals(MessageTypes.REFUND_CREDIT, refund.message().type(),
-      "a charge applied after the saga gave up on it is refunded");
+      "a copy of the refused charge applied later is refunded");
+    Transition released = reply(releasing.state(), Outcome.DONE, null);
+    assertEquals(MessageTypes.RELEASE_STOCK, engine.undoLateEffect(released.state(), reserveCopy).orElseThrow()
+      .message().type(), "a reservation applied again after its release is released again");
   }
 
   @Test
@@ -196,11 +246,24 @@ class CheckoutSagaTest {
   }
 
   @Test
-  @DisplayName("the checkout saga declares its pivot: charging credit; only paying the order comes after it")
+  @DisplayName("a step runs alongside another only on the same side of the pivot, and never alongside the initiator's")
+  void alongsideStaysWithinItsStage() {
+    assertThrows(IllegalStateException.class, () -> SagaDefinition.named("across").keyedBy("order_id")
+      .step("reserve").at("stock").action(MessageTypes.RESERVE_STOCK).pivot()
+      .alongside("pay").at("order").action(MessageTypes.MARK_ORDER_PAID));
+    assertThrows(IllegalStateException.class, () -> SagaDefinition.named("initiator").keyedBy("order_id")
+      .step("lock").at("order").performedByInitiator(MessageTypes.LOCK_ORDER).compensatedBy(MessageTypes.REOPEN_ORDER)
+      .alongside("reserve").at("stock").action(MessageTypes.RESERVE_STOCK).build());
+  }
+
+  @Test
+  @DisplayName("the checkout saga declares its pivot: reserving and charging, at once; only paying the order comes "
+    + "after it")
   void thePivotIsDeclared() {
     List<String> retriable = CheckoutSaga.DEFINITION.steps().stream().filter(SagaStep::retriable)
       .map(SagaStep::name).toList();
     assertEquals(List.of("mark-paid"), retriable);
+    assertEquals(List.of(RESERVE, CHARGE), CheckoutSaga.DEFINITION.stage(CheckoutSaga.DEFINITION.stageOf(RESERVE)));
     assertTrue(CheckoutSaga.DEFINITION.step(0).doneByInitiator());
     assertEquals(MessageTypes.LOCK_ORDER, CheckoutSaga.DEFINITION.step(0).action());
   }

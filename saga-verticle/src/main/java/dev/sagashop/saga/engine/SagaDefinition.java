@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A saga as data: its steps in order, its pivot (the last step that may refuse; every step after it is retriable),
- * and the payload field that names the business object it is about (its key: checkout's {@code order_id}).
- * {@link SagaEngine} runs any definition forward and compensates backward.
+ * A saga as data: its steps in order, grouped in stages (the steps of a stage run at once), its pivot (the last
+ * stage that may refuse; every step after it is retriable), and the payload field that names the business object it
+ * is about (its key: checkout's {@code order_id}). {@link SagaEngine} runs any definition forward, a stage at a time,
+ * and compensates backward.
  */
 public record SagaDefinition(String name, String keyField, List<SagaStep> steps) {
 
@@ -19,12 +20,30 @@ public record SagaDefinition(String name, String keyField, List<SagaStep> steps)
     return steps.get(index);
   }
 
+  /** The indexes of the steps of {@code stage}, in order; empty past the last stage. */
+  public List<Integer> stage(int stage) {
+    List<Integer> indexes = new ArrayList<>();
+    for (int index = 0; index < steps.size(); index++) {
+      if (steps.get(index).stage() == stage) {
+        indexes.add(index);
+      }
+    }
+    return indexes;
+  }
+
+  /** The stage of the step at {@code index}; one past the last stage for an index past the last step. */
+  public int stageOf(int index) {
+    return index < steps.size() ? steps.get(index).stage() : steps.get(steps.size() - 1).stage() + 1;
+  }
+
   /** Declares steps in the order they run. */
   public static final class Builder {
     private final String name;
     private final List<SagaStep> steps = new ArrayList<>();
     private String keyField;
     private boolean pastPivot;
+    private int stage = -1;
+    private boolean alongside;
     private String stepName;
     private String participant;
     private String action;
@@ -42,9 +61,25 @@ public record SagaDefinition(String name, String keyField, List<SagaStep> steps)
       return this;
     }
 
+    /** A step that runs once every step declared before it succeeded. */
     public Builder step(String name) {
       flush();
       stepName = name;
+      return this;
+    }
+
+    /**
+     * A step that runs together with the step declared just before it, in the same stage: their commands go out at
+     * once, and a refusal of either compensates both.
+     */
+    public Builder alongside(String step) {
+      if (stepName == null) {
+        throw new IllegalStateException("saga " + name + ": " + step + " runs alongside the step just before it, "
+          + "and there is none");
+      }
+      flush();
+      stepName = step;
+      alongside = true;
       return this;
     }
 
@@ -77,8 +112,8 @@ public record SagaDefinition(String name, String keyField, List<SagaStep> steps)
     }
 
     /**
-     * The step just declared is the pivot: once it succeeded nothing can refuse any more, so the steps after it
-     * are retriable — their actions go out one-way with the confirmations and are applied at least once.
+     * The stage just declared is the pivot: once its steps succeeded nothing can refuse any more, so the steps after
+     * it are retriable — their actions go out one-way with the confirmations and are applied at least once.
      */
     public Builder pivot() {
       if (stepName == null || pastPivot) {
@@ -109,8 +144,17 @@ public record SagaDefinition(String name, String keyField, List<SagaStep> steps)
           throw new IllegalStateException("saga " + name + ": step " + stepName
             + " comes after the pivot, so the initiator cannot have done it");
         }
-        steps.add(new SagaStep(stepName, participant, action, byInitiator, compensation, confirmation, pastPivot));
+        if (alongside && (byInitiator || steps.get(steps.size() - 1).doneByInitiator())) {
+          throw new IllegalStateException("saga " + name + ": step " + stepName
+            + " cannot run alongside a step the initiator did before the saga started");
+        }
+        if (!alongside) {
+          stage++;
+        }
+        steps.add(new SagaStep(stepName, participant, action, byInitiator, compensation, confirmation, pastPivot,
+          stage));
       }
+      alongside = false;
       stepName = null;
       participant = null;
       action = null;

@@ -15,9 +15,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Runs a {@link SagaDefinition}: forward through the steps' actions; on a refusal, backward through the
- * compensations of the steps before it; once every step that may refuse has succeeded (the pivot), the actions of
- * the retriable steps and every confirmation, together. Those are one-way: past the pivot there is nothing left to
+ * Runs a {@link SagaDefinition}: forward a stage at a time, each stage's actions sent at once; on a refusal, the
+ * compensations of the refusing stage's other steps (done or still in flight: a participant applies a saga's
+ * commands in the order they were sent, so a compensation always comes after the action it undoes), then of the
+ * earlier stages, newest first; once every stage that may refuse has succeeded (the pivot), the actions of the
+ * retriable steps and every confirmation, together. Those are one-way: past the pivot there is nothing left to
  * decide, so the saga completes once they are delivered (acknowledged by Kafka, which hands them to their
  * participants at least once) rather than waiting for replies. Pure: it turns a state and an event into a
  * {@link Transition} and touches nothing, so the coordinator can journal the transition before acting on it.
@@ -37,19 +39,20 @@ public final class SagaEngine {
     return definition;
   }
 
-  /** Starts a saga on {@code payload}: the first step that its initiator has not already done. */
+  /** Starts a saga on {@code payload}: the first stage that its initiator has not already done. */
   public Transition start(String sagaId, JsonObject payload, int partition, Instant now) {
     String key = payload.getString(definition.keyField());
     SagaState initial = new SagaState(sagaId, definition.name(), key, payload, Status.RUNNING, 0, Set.of(), null,
       partition, now, now, 0);
     Builder transition = new Builder(now);
     transition.log(initial, SAGA, "STARTED", definition.keyField() + " " + key);
-    return transition.forward(initial, nextAction(0));
+    return transition.forward(initial, 0);
   }
 
   /** The effect of a participant's reply, or empty if the saga is not waiting for it (a duplicate or stale one). */
   public Optional<Transition> onReply(SagaState state, SagaMessage reply, Instant now) {
-    if (!MessageTypes.REPLY.equals(reply.type()) || reply.step() >= definition.steps().size()) {
+    if (!MessageTypes.REPLY.equals(reply.type()) || reply.step() >= definition.steps().size()
+      || !state.awaiting().contains(reply.step())) {
       return Optional.empty();
     }
     SagaStep step = definition.step(reply.step());
@@ -58,18 +61,20 @@ public final class SagaEngine {
     Builder transition = new Builder(now);
     switch (state.status()) {
       case RUNNING -> {
-        if (reply.step() != state.step() || !answered.equals(step.action())) {
+        if (!answered.equals(step.action())) {
           return Optional.empty();
         }
-        if (outcome == Outcome.DONE) {
-          transition.log(state, step.name(), "DONE", null);
-          return Optional.of(transition.forward(state, nextAction(state.step() + 1)));
+        if (outcome != Outcome.DONE) {
+          transition.log(state, step.name(), outcome.name(), reply.reason());
+          return Optional.of(transition.compensate(state, step.stage(), reply.step(), reply.reason()));
         }
-        transition.log(state, step.name(), outcome.name(), reply.reason());
-        return Optional.of(transition.compensate(state, state.step() - 1, reply.reason()));
+        transition.log(state, step.name(), "DONE", null);
+        Set<Integer> left = without(state.awaiting(), reply.step());
+        return Optional.of(left.isEmpty() ? transition.forward(state, step.stage() + 1)
+          : transition.done(state.with(Status.RUNNING, state.step(), left, null, state.sentAt())));
       }
       case COMPENSATING -> {
-        if (reply.step() != state.step() || !answered.equals(step.compensation())) {
+        if (!answered.equals(step.compensation())) {
           return Optional.empty();
         }
         if (outcome != Outcome.DONE) {
@@ -77,7 +82,9 @@ public final class SagaEngine {
           return Optional.of(transition.stuck(state, "compensation of " + step.name() + " failed: " + reply.reason()));
         }
         transition.log(state, step.name(), "COMPENSATED", null);
-        return Optional.of(transition.compensate(state, state.step() - 1, state.reason()));
+        Set<Integer> left = without(state.awaiting(), reply.step());
+        return Optional.of(left.isEmpty() ? transition.compensate(state, step.stage() - 1, -1, state.reason())
+          : transition.done(state.with(Status.COMPENSATING, state.step(), left, state.reason(), state.sentAt())));
       }
       default -> {
         return Optional.empty();
@@ -104,12 +111,15 @@ public final class SagaEngine {
       return Optional.empty();
     }
     SagaStep step = definition.step(reply.step());
-    // An active saga still counts the effect of every step it has passed, unless it has already compensated it:
-    // a reply for such a step is a copy (say, redelivered after the coordinator restarted), and undoing it would
-    // take back what the saga is about to confirm. A finished saga's participant holds nothing more for it, so a
-    // compensation there undoes a fresh late effect or finds nothing to do.
-    boolean unaccounted = state == null
-      || state.status() == Status.COMPENSATING && reply.step() > state.step();
+    // An active saga still counts the effect of every step it has not compensated yet: a reply for such a step is a
+    // copy (say, redelivered after the coordinator restarted), or an action still in flight when its stage was
+    // refused, whose compensation is already on its way behind it; undoing it again would take back too much. A
+    // compensating saga no longer counts steps of later stages, nor steps of its own stage whose compensation is
+    // done (or that were never applied: the refused one). A finished saga's participant holds nothing more for it,
+    // so a compensation there undoes a fresh late effect or finds nothing to do.
+    boolean unaccounted = state == null || state.status() == Status.COMPENSATING
+      && (step.stage() > definition.stageOf(state.step())
+        || step.stage() == definition.stageOf(state.step()) && !state.awaiting().contains(reply.step()));
     if (!unaccounted || step.compensation() == null || !step.action().equals(reply.payload().getString("command"))) {
       return Optional.empty();
     }
@@ -120,21 +130,24 @@ public final class SagaEngine {
 
   /** The commands a saga is waiting on, to send again after a restart or a silence. */
   public List<Command> pending(SagaState state) {
-    return switch (state.status()) {
-      case RUNNING -> List.of(command(state, state.step(), definition.step(state.step()).action(), false));
-      case COMPENSATING -> List.of(command(state, state.step(), definition.step(state.step()).compensation(), false));
-      case CONFIRMING -> new TreeSet<>(state.awaiting()).stream()
-        .map(index -> command(state, index, definition.step(index).onSuccess(), true)).toList();
-      default -> List.of();
-    };
+    List<Command> commands = new ArrayList<>();
+    for (int index : new TreeSet<>(state.awaiting())) {
+      SagaStep step = definition.step(index);
+      switch (state.status()) {
+        case RUNNING -> commands.add(command(state, index, step.action(), false));
+        case COMPENSATING -> commands.add(command(state, index, step.compensation(), false));
+        case CONFIRMING -> commands.add(command(state, index, step.onSuccess(), true));
+        default -> {
+        }
+      }
+    }
+    return commands;
   }
 
-  private int nextAction(int from) {
-    int index = from;
-    while (index < definition.steps().size() && definition.step(index).doneByInitiator()) {
-      index++;
-    }
-    return index;
+  private static Set<Integer> without(Set<Integer> steps, int step) {
+    Set<Integer> left = new HashSet<>(steps);
+    left.remove(step);
+    return left;
   }
 
   private Command command(SagaState state, int index, String type, boolean oneWay) {
@@ -158,26 +171,42 @@ public final class SagaEngine {
       entries.add(new JournalEntry(state.sagaId(), step, event, detail, now));
     }
 
-    /** Runs the action of step {@code index}, or, past the pivot, everything that is left one-way. */
-    Transition forward(SagaState state, int index) {
-      if (index >= definition.steps().size() || definition.step(index).retriable()) {
+    /**
+     * Sends the actions of the first stage from {@code stage} on that its initiator has not done, or, past the
+     * pivot, everything that is left, one-way.
+     */
+    Transition forward(SagaState state, int stage) {
+      List<Integer> steps = definition.stage(stage);
+      while (!steps.isEmpty() && steps.stream().allMatch(index -> definition.step(index).doneByInitiator())) {
+        steps = definition.stage(++stage);
+      }
+      if (steps.isEmpty() || definition.step(steps.get(0)).retriable()) {
         return confirm(state);
       }
-      SagaState next = state.with(Status.RUNNING, index, Set.of(), null, now);
-      return send(next, index, definition.step(index).action(), "SENT");
+      SagaState next = state.with(Status.RUNNING, steps.get(0), Set.copyOf(steps), null, now);
+      for (int index : steps) {
+        send(next, index, definition.step(index).action(), "SENT");
+      }
+      return done(next);
     }
 
-    /** Runs the compensation of the nearest step at or before {@code index} that has one; aborts if none. */
-    Transition compensate(SagaState state, int index, String reason) {
-      int at = index;
-      while (at >= 0 && definition.step(at).compensation() == null) {
-        at--;
+    /**
+     * Sends the compensations of the steps of the nearest stage at or before {@code stage} that has any, leaving out
+     * {@code refused} (a step that took no effect); aborts if there is none.
+     */
+    Transition compensate(SagaState state, int stage, int refused, String reason) {
+      for (int at = stage; at >= 0; at--) {
+        List<Integer> undo = definition.stage(at).stream()
+          .filter(index -> index != refused && definition.step(index).compensation() != null).toList();
+        if (!undo.isEmpty()) {
+          SagaState next = state.with(Status.COMPENSATING, definition.stage(at).get(0), Set.copyOf(undo), reason, now);
+          for (int index : undo) {
+            send(next, index, definition.step(index).compensation(), "COMPENSATION_SENT");
+          }
+          return done(next);
+        }
       }
-      if (at < 0) {
-        return finish(state, Status.ABORTED, reason);
-      }
-      SagaState next = state.with(Status.COMPENSATING, at, Set.of(), reason, now);
-      return send(next, at, definition.step(at).compensation(), "COMPENSATION_SENT");
+      return finish(state, Status.ABORTED, reason);
     }
 
     /** Past the pivot: the retriable steps' actions and the confirmations, all one-way. */
@@ -214,10 +243,9 @@ public final class SagaEngine {
       return finish(state, Status.STUCK, reason);
     }
 
-    Transition send(SagaState next, int index, String type, String event) {
+    void send(SagaState next, int index, String type, String event) {
       log(next, definition.step(index).name(), event, type);
       commands.add(command(next, index, type, false));
-      return done(next);
     }
 
     Transition done(SagaState next) {

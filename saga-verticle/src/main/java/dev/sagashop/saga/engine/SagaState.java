@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * Where one saga stands. {@code key} is its business key (its definition's {@code keyField} in the payload).
- * In RUNNING, {@code step} is the step whose action is awaited; in COMPENSATING, the step whose compensation is
- * awaited; in CONFIRMING, {@code awaiting} holds the steps whose confirmation is to be delivered.
+ * In RUNNING and COMPENSATING, {@code step} is the first step of the stage in hand and {@code awaiting} holds its
+ * steps whose action (or compensation) is still unanswered; in CONFIRMING, {@code awaiting} holds the steps whose
+ * one-way command is to be delivered.
  * {@code sentAt} and {@code attempts} pace re-sends and live in memory only.
  */
 public record SagaState(String sagaId, String saga, String key, JsonObject payload, Status status, int step,
