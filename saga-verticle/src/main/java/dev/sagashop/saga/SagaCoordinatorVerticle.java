@@ -218,7 +218,13 @@ public class SagaCoordinatorVerticle extends VerticleBase {
 
   /** Journals the changes in one transaction, then makes them the sagas' current states. */
   private Future<Void> journal(Changes changes) {
-    return journal.record(changes.states.values(), changes.entries).onSuccess(journalled -> {
+    Set<String> fresh = new HashSet<>();
+    changes.states.keySet().forEach(sagaId -> {
+      if (!active.containsKey(sagaId)) {
+        fresh.add(sagaId);
+      }
+    });
+    return journal.record(changes.states.values(), changes.entries, fresh).onSuccess(journalled -> {
       for (SagaState state : changes.states.values()) {
         if (state.status().finished()) {
           active.remove(state.sagaId());

@@ -8,7 +8,6 @@ import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.StockApi;
 import dev.sagashop.contracts.Topics;
-import dev.sagashop.saga.journal.Journal;
 import dev.sagashop.messaging.KafkaSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -146,36 +145,6 @@ class CheckoutTest {
     replies.forEach(reply -> assertEquals(200, reply.result().status(), reply.result().body()::encode));
     assertEquals(40, credit(user));
     assertEquals(0, sagaOf(order).getJsonArray("earlier_sagas").size());
-    ledger.assertConsistent();
-  }
-
-  @Test
-  @DisplayName("the journal tells the sagas it has seen from those it has not, however many are asked at once")
-  void journalKnowsItsSagas() throws Exception {
-    String item = ledger.item(1, 10);
-    List<String> seen = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      String order = ledger.order(ledger.user(10), item, 1);
-      assertEquals(200, checkout(order).status());
-      seen.add(sagaOf(order).getString("saga_id"));
-    }
-    Journal journal = Journal.open(TestShop.shop().vertx(), TestShop.shop().config(), "test").await(10,
-      TimeUnit.SECONDS);
-    try {
-      // Known sagas at both ends of lists short and long.
-      for (int unseen : new int[] {0, 3, 67}) {
-        List<String> asked = new ArrayList<>(List.of(seen.get(0)));
-        for (int i = 0; i < unseen; i++) {
-          asked.add(Ids.newId());
-        }
-        asked.addAll(seen.subList(1, seen.size()));
-        assertEquals(Set.copyOf(seen), journal.known(asked).await(10, TimeUnit.SECONDS), asked.size() + " asked");
-      }
-      assertEquals(Set.of(seen.get(0)), journal.known(List.of(seen.get(0))).await(10, TimeUnit.SECONDS));
-      assertEquals(Set.of(), journal.known(List.of()).await(10, TimeUnit.SECONDS));
-    } finally {
-      journal.close().await(10, TimeUnit.SECONDS);
-    }
     ledger.assertConsistent();
   }
 

@@ -27,29 +27,33 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * The saga journal in MySQL: a row per saga (its current state, enough to resume it) and an append-only row per
- * event. The coordinator writes a whole poll's worth of both in one transaction, before it sends any command those
- * events lead to.
+ * The saga journal in MySQL: a row per saga holding its current state (enough to resume it) and its events, each
+ * transition appending its own. The coordinator writes a whole poll's worth of transitions in one multi-row
+ * statement (one transaction), before it sends any command those transitions lead to.
  */
 public final class Journal {
 
   private static final String DEFAULT_DATABASE = "saga";
-  /** Multi-row statements come in these sizes only, so every shape stays in the prepared-statement cache. */
-  private static final int[] CHUNKS = {64, 8, 1};
+  /** Rows per statement at most; every shape up to it stays in the prepared-statement cache. */
+  private static final int CHUNK = 64;
   private static final String ACTIVE = Arrays.stream(Status.values()).filter(s -> !s.finished())
     .map(s -> "'" + s.name() + "'").collect(Collectors.joining(","));
 
   private static final String SAGA_COLUMNS = "(saga_id, saga_type, order_id, status, step, awaiting, partition_no, "
-    + "payload, reason, owner, created_at, updated_at)";
+    + "payload, reason, owner, created_at, updated_at, events)";
+  private static final int SAGA_WIDTH = 13;
+  /** A saga's payload is written once, with its first row; later transitions send it empty. */
   private static final String SAGA_UPSERT = " ON DUPLICATE KEY UPDATE status = VALUES(status), step = VALUES(step), "
-    + "awaiting = VALUES(awaiting), reason = VALUES(reason), owner = VALUES(owner), updated_at = VALUES(updated_at)";
-  private static final String STEP_COLUMNS = "(saga_id, step_name, event, detail, at)";
+    + "awaiting = VALUES(awaiting), reason = VALUES(reason), owner = VALUES(owner), updated_at = VALUES(updated_at), "
+    + "events = CONCAT(events, VALUES(events))";
 
   private final Pool pool;
   private final String owner;
@@ -68,7 +72,7 @@ public final class Journal {
     int timeout = (int) Settings.number(config, "MYSQL_TIMEOUT_MS", 5000);
     MySQLConnectOptions options = MySQLConnectOptions.fromUri(url)
       .setCachePreparedStatements(true)
-      .setPreparedStatementCacheMaxSize(64)
+      .setPreparedStatementCacheMaxSize(4 * CHUNK)
       .setPreparedStatementCacheSqlLimit(8192)
       .setPipeliningLimit(16);
     NetClientOptions network = new NetClientOptions().setConnectTimeout(timeout);
@@ -98,57 +102,65 @@ public final class Journal {
           owner VARCHAR(64) NOT NULL,
           created_at DATETIME(3) NOT NULL,
           updated_at DATETIME(3) NOT NULL,
+          events MEDIUMTEXT NOT NULL,
           KEY saga_by_order (order_id, created_at),
           KEY saga_by_status (status, partition_no)
         ) ENGINE=InnoDB""").execute())
-      .compose(created -> pool.query("""
-        CREATE TABLE IF NOT EXISTS saga_step (
-          id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-          saga_id VARCHAR(64) NOT NULL,
-          step_name VARCHAR(32) NOT NULL,
-          event VARCHAR(32) NOT NULL,
-          detail VARCHAR(512) NULL,
-          at DATETIME(3) NOT NULL,
-          KEY step_by_saga (saga_id, id)
-        ) ENGINE=InnoDB""").execute())
+      .compose(created -> JournalUpgrade.run(pool))
       .map(created -> new Journal(pool, owner))
       .onFailure(failure -> pool.close());
   }
 
-  /** Writes the sagas' new states and their journal lines in one transaction. */
-  public Future<Void> record(Collection<SagaState> states, List<JournalEntry> entries) {
+  /**
+   * Writes the sagas' new states and appends their journal lines, in one transaction; {@code fresh} names the
+   * sagas the journal has no row for yet. Lines of sagas without a new state (a late effect undone after the saga
+   * ended) are appended to their rows.
+   */
+  public Future<Void> record(Collection<SagaState> states, List<JournalEntry> entries, Set<String> fresh) {
+    Map<String, StringBuilder> events = new LinkedHashMap<>();
+    for (JournalEntry entry : entries) {
+      events.computeIfAbsent(entry.sagaId(), id -> new StringBuilder()).append(',').append(encode(entry));
+    }
     List<Tuple> sagas = new ArrayList<>(states.size());
     for (SagaState state : states) {
+      StringBuilder lines = events.remove(state.sagaId());
       sagas.add(Tuple.of(state.sagaId(), state.saga(), state.key(), state.status().name(), state.step(),
           state.awaiting().stream().sorted().map(String::valueOf).collect(Collectors.joining(",")), state.partition(),
-          state.payload().encode(), clip(state.reason()), owner)
-        .addValue(time(state.createdAt())).addValue(time(state.sentAt())));
+          fresh.contains(state.sagaId()) ? state.payload().encode() : "", clip(state.reason()), owner)
+        .addValue(time(state.createdAt())).addValue(time(state.sentAt()))
+        .addValue(lines == null ? "" : lines.toString()));
     }
-    List<Tuple> steps = new ArrayList<>(entries.size());
-    for (JournalEntry entry : entries) {
-      steps.add(Tuple.of(entry.sagaId(), entry.step(), entry.event(), clip(entry.detail()), time(entry.at())));
+    if (sagas.size() <= CHUNK && events.isEmpty()) {
+      // One statement is a transaction of its own: no BEGIN and COMMIT to send.
+      return upsert(pool, sagas);
     }
-    // Statements of one transaction are pipelined on its connection: BEGIN, the inserts, COMMIT in three trips.
     return pool.withTransaction(client -> {
-      List<Future<Void>> inserts = new ArrayList<>();
-      insert(client, "INSERT INTO saga_step " + STEP_COLUMNS, "", 5, steps, inserts);
-      insert(client, "INSERT INTO saga " + SAGA_COLUMNS, SAGA_UPSERT, 12, sagas, inserts);
-      return Future.all(inserts).mapEmpty();
+      List<Future<Void>> writes = new ArrayList<>();
+      for (int from = 0; from < sagas.size(); from += CHUNK) {
+        writes.add(upsert(client, sagas.subList(from, Math.min(sagas.size(), from + CHUNK))));
+      }
+      events.forEach((sagaId, lines) -> writes.add(client
+        .preparedQuery("UPDATE saga SET events = CONCAT(events, ?) WHERE saga_id = ?")
+        .execute(Tuple.of(lines.toString(), sagaId)).mapEmpty()));
+      return Future.all(writes).mapEmpty();
     });
   }
 
   /** Which of these sagas the journal has ever seen. */
   public Future<Set<String>> known(Collection<String> sagaIds) {
-    if (sagaIds.isEmpty()) {
-      return Future.succeededFuture(Set.of());
+    List<String> ids = new ArrayList<>(sagaIds);
+    Set<String> known = new HashSet<>();
+    List<Future<Void>> queries = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += CHUNK) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+      queries.add(pool.preparedQuery("SELECT saga_id FROM saga WHERE saga_id IN (" + placeholders(chunk.size()) + ")")
+        .execute(Tuple.wrap(new ArrayList<>(chunk)))
+        .map(rows -> {
+          rows.forEach(row -> known.add(row.getString("saga_id")));
+          return null;
+        }));
     }
-    return pool.preparedQuery("SELECT saga_id FROM saga WHERE saga_id IN (" + placeholders(sagaIds.size()) + ")")
-      .execute(Tuple.wrap(new ArrayList<>(sagaIds)))
-      .map(rows -> {
-        Set<String> known = new HashSet<>();
-        rows.forEach(row -> known.add(row.getString("saga_id")));
-        return known;
-      });
+    return Future.all(queries).map(done -> known);
   }
 
   /** The unfinished sagas whose messages arrive on these partitions of the replies topic. */
@@ -169,23 +181,8 @@ public final class Journal {
   /** A saga and its journal, as the inspection API shows it; 404 if unknown. */
   public Future<JsonObject> find(String sagaId) {
     return pool.preparedQuery("SELECT * FROM saga WHERE saga_id = ?").execute(Tuple.of(sagaId))
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.failedFuture(ServiceException.notFound("saga " + sagaId + " not found"));
-        }
-        JsonObject saga = toJson(rows.iterator().next());
-        return pool.preparedQuery("SELECT step_name, event, detail, at FROM saga_step WHERE saga_id = ? ORDER BY id")
-          .execute(Tuple.of(sagaId))
-          .map(steps -> {
-            JsonArray journal = new JsonArray();
-            steps.forEach(row -> journal.add(new JsonObject()
-              .put("step", row.getString("step_name"))
-              .put("event", row.getString("event"))
-              .put("detail", row.getString("detail"))
-              .put("at", row.getLocalDateTime("at").toInstant(ZoneOffset.UTC).toString())));
-            return saga.put("journal", journal);
-          });
-      });
+      .compose(rows -> rows.size() == 0 ? Future.failedFuture(ServiceException.notFound("saga " + sagaId + " not found"))
+        : Future.succeededFuture(toJson(rows.iterator().next())));
   }
 
   /** The latest saga of an order (with the ids of earlier ones); 404 if it never had one. */
@@ -210,24 +207,25 @@ public final class Journal {
     return pool.close();
   }
 
-  private static void insert(SqlClient client, String head, String tail, int width, List<Tuple> rows,
-                             List<Future<Void>> inserts) {
-    int from = 0;
-    for (int chunk : CHUNKS) {
-      while (rows.size() - from >= chunk) {
-        List<Tuple> slice = rows.subList(from, from + chunk);
-        String sql = head + " VALUES " + String.join(",", Collections.nCopies(chunk,
-          "(" + placeholders(width) + ")")) + tail;
-        Tuple values = Tuple.tuple();
-        slice.forEach(row -> {
-          for (int i = 0; i < row.size(); i++) {
-            values.addValue(row.getValue(i));
-          }
-        });
-        inserts.add(client.preparedQuery(sql).execute(values).mapEmpty());
-        from += chunk;
+  private static Future<Void> upsert(SqlClient client, List<Tuple> rows) {
+    String sql = "INSERT INTO saga " + SAGA_COLUMNS + " VALUES "
+      + String.join(",", Collections.nCopies(rows.size(), "(" + placeholders(SAGA_WIDTH) + ")")) + SAGA_UPSERT;
+    Tuple values = Tuple.tuple();
+    rows.forEach(row -> {
+      for (int i = 0; i < row.size(); i++) {
+        values.addValue(row.getValue(i));
       }
+    });
+    return client.preparedQuery(sql).execute(values).mapEmpty();
+  }
+
+  /** A journal line as the inspection API shows it, with a comma before it: the column is a JSON array's body. */
+  private static String encode(JournalEntry entry) {
+    JsonObject line = new JsonObject().put("step", entry.step()).put("event", entry.event());
+    if (entry.detail() != null) {
+      line.put("detail", clip(entry.detail()));
     }
+    return line.put("at", entry.at().toString()).encode();
   }
 
   private static SagaState toState(Row row) {
@@ -237,8 +235,13 @@ public final class Journal {
         awaiting.add(Integer.parseInt(index));
       }
     }
+    Status status = Status.valueOf(row.getString("status"));
+    if (awaiting.isEmpty() && (status == Status.RUNNING || status == Status.COMPENSATING)) {
+      // Journals written before sagas had stages name only the step a running saga waits on.
+      awaiting.add(row.getInteger("step"));
+    }
     return new SagaState(row.getString("saga_id"), row.getString("saga_type"), row.getString("order_id"),
-      new JsonObject(row.getString("payload")), Status.valueOf(row.getString("status")), row.getInteger("step"),
+      new JsonObject(row.getString("payload")), status, row.getInteger("step"),
       Set.copyOf(awaiting), row.getString("reason"), row.getInteger("partition_no"),
       row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC),
       row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC), 0);
@@ -254,7 +257,9 @@ public final class Journal {
       .put("owner", row.getString("owner"))
       .put("payload", new JsonObject(row.getString("payload")))
       .put("created_at", row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC).toString())
-      .put("updated_at", row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC).toString());
+      .put("updated_at", row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC).toString())
+      .put("journal", new JsonArray("[" + row.getString("events").substring(Math.min(1, row.getString("events")
+        .length())) + "]"));
   }
 
   private static String placeholders(int count) {

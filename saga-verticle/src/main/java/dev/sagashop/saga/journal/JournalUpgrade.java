@@ -1,0 +1,43 @@
+package dev.sagashop.saga.journal;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+
+/**
+ * Brings a journal written by an earlier build up to date: its lines lived in a table of their own ({@code
+ * saga_step}, a row per line); they move into their saga's {@code events} column, and that table goes.
+ */
+final class JournalUpgrade {
+
+  private JournalUpgrade() {
+  }
+
+  static Future<Void> run(Pool pool) {
+    return pool.withConnection(connection -> hasEvents(connection)
+      .compose(has -> has ? Future.succeededFuture()
+        : connection.query("ALTER TABLE saga ADD COLUMN events MEDIUMTEXT NOT NULL").execute().mapEmpty())
+      .compose(added -> connection.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+        + "DATABASE() AND TABLE_NAME = 'saga_step'").execute())
+      .compose(rows -> rows.iterator().next().getLong(0) == 0 ? Future.succeededFuture() : fold(connection)));
+  }
+
+  private static Future<Boolean> hasEvents(SqlConnection connection) {
+    return connection.query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        + "AND TABLE_NAME = 'saga' AND COLUMN_NAME = 'events'").execute()
+      .map(rows -> rows.iterator().next().getLong(0) > 0);
+  }
+
+  /** The old lines, in the order they were written, in front of whatever the saga's row holds already. */
+  private static Future<Void> fold(SqlConnection connection) {
+    return connection.query("SET SESSION group_concat_max_len = 67108864").execute()
+      .compose(set -> connection.query("""
+        UPDATE saga s JOIN (
+          SELECT saga_id, GROUP_CONCAT(CONCAT(',', JSON_OBJECT('step', step_name, 'event', event, 'detail', detail,
+            'at', DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s.%fZ'))) ORDER BY id SEPARATOR '') AS folded_lines
+          FROM saga_step GROUP BY saga_id) old ON old.saga_id = s.saga_id
+        SET s.events = CONCAT(old.folded_lines, s.events)""").execute())
+      .compose(folded -> connection.query("DROP TABLE saga_step").execute())
+      .mapEmpty();
+  }
+}
