@@ -160,13 +160,19 @@ final class CommandLog implements AutoCloseable {
     return appended;
   }
 
+  /** Appends one record to {@code out} (a heap buffer); returns its length. */
   private static int encode(String database, Document command, ByteBuf out) {
-    ByteBuf body = Unpooled.buffer(256);
-    BsonEncoder.encodeDocument(new Document("db", database).append("cmd", command), body);
-    int length = body.readableBytes();
-    out.writeInt(length);
-    out.writeInt(crc(body.array(), body.arrayOffset(), length));
-    out.writeBytes(body);
+    int start = out.writerIndex();
+    out.writeLong(0);
+    try {
+      BsonEncoder.encodeDocument(new Document("db", database).append("cmd", command), out);
+    } catch (RuntimeException e) {
+      out.writerIndex(start);
+      throw e;
+    }
+    int length = out.writerIndex() - start - HEADER;
+    out.setInt(start, length);
+    out.setInt(start + Integer.BYTES, crc(out.array(), out.arrayOffset() + start + HEADER, length));
     return HEADER + length;
   }
 

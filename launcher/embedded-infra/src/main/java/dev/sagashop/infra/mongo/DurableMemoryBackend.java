@@ -78,6 +78,12 @@ final class DurableMemoryBackend extends MemoryBackend {
       protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
         return new IdIndexedCollection(this, collectionName, options, cursorRegistry);
       }
+
+      @Override
+      protected Index<Integer> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+                                                       boolean sparse) {
+        return new UniqueFieldIndex(indexName, keys, sparse);
+      }
     };
   }
 

@@ -8,10 +8,15 @@ import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
 
+import java.util.List;
+
 /**
  * mongo-java-server uses an index only when a query names exactly the indexed fields, so a conditional update such
  * as {@code {_id: "7", stock: {$gte: 2}}} scans the whole collection. MongoDB answers it from the _id index; so does
- * this collection: when a query pins {@code _id} to a plain value, only that document is matched against the rest.
+ * this collection: when a query pins {@code _id} to a value, only that document is matched against the rest.
+ *
+ * <p>It keeps no size statistics: the library encodes the old and the new document to BSON on every update only to
+ * keep them, and nothing here reads them.
  */
 final class IdIndexedCollection extends MemoryCollection {
 
@@ -22,12 +27,22 @@ final class IdIndexedCollection extends MemoryCollection {
   }
 
   @Override
+  protected boolean tracksDataSize() {
+    return false;
+  }
+
+  @Override
   protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                        Document fieldSelector) {
     Object id = query.get(ID);
     if (query.size() > 1 && (id instanceof String || id instanceof Number)) {
-      Document byId = new Document(ID, id);
       for (Index<Integer> index : getIndexes()) {
+        if (id instanceof String key && index instanceof UniqueFieldIndex unique && unique.indexes(ID)) {
+          Integer position = unique.positionOf(key);
+          return matchDocuments(query, position == null ? List.of() : List.of(position), orderBy, skip, limit,
+            batchSize, fieldSelector);
+        }
+        Document byId = new Document(ID, id);
         if (index.canHandle(byId)) {
           return matchDocuments(query, index.getPositions(byId), orderBy, skip, limit, batchSize, fieldSelector);
         }
