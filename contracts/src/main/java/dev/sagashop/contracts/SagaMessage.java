@@ -3,12 +3,17 @@ package dev.sagashop.contracts;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One message of a saga on Kafka. {@code step} is the index of the saga step it belongs to; {@code messageId} is
  * unique per message sent (a re-send of a pending command gets a new one), for tracing and dead letters. A
  * {@code oneWay} command is not answered: the saga, which decides that, does not wait for it.
  */
 public record SagaMessage(String sagaId, int step, String type, String messageId, JsonObject payload, boolean oneWay) {
+
+  private static final String BATCH = "messages";
 
   public SagaMessage(String sagaId, int step, String type, String messageId, JsonObject payload) {
     this(sagaId, step, type, messageId, payload, false);
@@ -66,6 +71,28 @@ public record SagaMessage(String sagaId, int step, String type, String messageId
     return payload.getString("reason");
   }
 
+  /** Several encoded messages as one Kafka record's value; {@link #decodeAll} reads it back. */
+  public static String encodeBatch(List<String> encoded) {
+    return encoded.size() == 1 ? encoded.get(0) : "{\"" + BATCH + "\":[" + String.join(",", encoded) + "]}";
+  }
+
+  /** The messages of a record: one message, or a batch of them; anything else is an {@link IllegalArgumentException}. */
+  public static List<SagaMessage> decodeAll(String text) {
+    JsonObject json = parse(text);
+    if (!json.containsKey(BATCH)) {
+      return List.of(decode(json, text));
+    }
+    try {
+      List<SagaMessage> messages = new ArrayList<>();
+      for (Object message : json.getJsonArray(BATCH)) {
+        messages.add(decode((JsonObject) message, text));
+      }
+      return messages;
+    } catch (ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException("not a batch of saga messages: " + abbreviate(text), e);
+    }
+  }
+
   public String encode() {
     JsonObject json = new JsonObject()
       .put("saga_id", sagaId)
@@ -78,8 +105,19 @@ public record SagaMessage(String sagaId, int step, String type, String messageId
 
   /** Parses a message; anything that is not one is refused with an {@link IllegalArgumentException}. */
   public static SagaMessage decode(String text) {
+    return decode(parse(text), text);
+  }
+
+  private static JsonObject parse(String text) {
     try {
-      JsonObject json = new JsonObject(text);
+      return new JsonObject(text);
+    } catch (DecodeException | NullPointerException e) {
+      throw new IllegalArgumentException("not a saga message: " + abbreviate(text), e);
+    }
+  }
+
+  private static SagaMessage decode(JsonObject json, String text) {
+    try {
       String sagaId = json.getString("saga_id");
       String type = json.getString("type");
       Integer step = json.getInteger("step");
@@ -89,7 +127,7 @@ public record SagaMessage(String sagaId, int step, String type, String messageId
       }
       return new SagaMessage(sagaId, step, type, json.getString("message_id", ""), payload,
         json.getBoolean("one_way", false));
-    } catch (DecodeException | ClassCastException | NullPointerException e) {
+    } catch (ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("not a saga message: " + abbreviate(text), e);
     }
   }

@@ -152,10 +152,11 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       Set<String> newCheckouts = new LinkedHashSet<>();
       for (KafkaConsumerRecord<String, String> record : records) {
         try {
-          SagaMessage message = SagaMessage.decode(record.value());
-          received.add(new Received(message, record.partition()));
-          if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type()) && !active.containsKey(message.sagaId())) {
-            newCheckouts.add(message.sagaId());
+          for (SagaMessage message : SagaMessage.decodeAll(record.value())) {
+            received.add(new Received(message, record.partition()));
+            if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type()) && !active.containsKey(message.sagaId())) {
+              newCheckouts.add(message.sagaId());
+            }
           }
         } catch (IllegalArgumentException malformed) {
           log.error("dead-lettering a malformed message at {}-{}@{}: {}", record.topic(), record.partition(),

@@ -299,8 +299,8 @@ class CheckoutTest {
    * own copies too; those it has seen, so it does not copy them again.)
    */
   /**
-   * Listens to every participant command topic (and the replies). Echoing: sends each command again at once.
-   * Recording: keeps them, to be sent again later, newest first.
+   * Listens to every participant command topic (and the replies). Echoing: sends each record of commands again at
+   * once. Recording: keeps the commands, to be sent again later, one record each, newest first.
    */
   private static final class Duplicator {
     private final KafkaConsumer<String, String> consumer;
@@ -329,15 +329,16 @@ class CheckoutTest {
       consumer.partitionsAssignedHandler(partitions -> assigned.tryComplete());
       consumer.handler(record -> {
         if (record.topic().equals(Topics.SAGA_REPLIES)) {
-          duplicator.replies.incrementAndGet();
+          duplicator.replies.addAndGet(SagaMessage.decodeAll(record.value()).size());
         } else if (duplicator.copied.add(record.value())) {
-          KafkaProducerRecord<String, String> copy = KafkaProducerRecord.create(record.topic(), record.key(),
-            record.value());
           if (echo) {
-            producer.send(copy).onSuccess(sent -> duplicator.duplicated.incrementAndGet());
+            producer.send(KafkaProducerRecord.create(record.topic(), record.key(), record.value()))
+              .onSuccess(sent -> duplicator.duplicated.incrementAndGet());
           } else {
+            // Each message of a batch on its own, so a replay can reorder them one by one.
             synchronized (duplicator.recorded) {
-              duplicator.recorded.add(copy);
+              SagaMessage.decodeAll(record.value()).forEach(message -> duplicator.recorded.add(
+                KafkaProducerRecord.create(record.topic(), message.sagaId(), message.encode())));
             }
           }
         }

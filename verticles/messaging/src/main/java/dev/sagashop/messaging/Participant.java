@@ -122,14 +122,15 @@ public final class Participant {
     List<SagaMessage> failed = new ArrayList<>();
     List<Future<Void>> deadLetters = new ArrayList<>();
     boolean suspects = false;
+    List<SagaMessage> commands = new ArrayList<>(records.size());
     for (KafkaConsumerRecord<String, String> record : records) {
-      SagaMessage command;
       try {
-        command = SagaMessage.decode(record.value());
+        commands.addAll(SagaMessage.decodeAll(record.value()));
       } catch (IllegalArgumentException malformed) {
         deadLetters.add(DeadLetters.send(producer, record, malformed.getMessage()));
-        continue;
       }
+    }
+    for (SagaMessage command : commands) {
       try {
         handler.validate(command);
       } catch (RuntimeException poison) {

@@ -1,36 +1,75 @@
 package dev.sagashop.messaging;
 
 import dev.sagashop.contracts.SagaMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.apache.kafka.common.utils.Utils;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Sends saga messages keyed by saga id, so one saga's messages keep their order. Every verticle of a process shares
- * one Kafka producer: one send queue and one network thread instead of one each, and the messages of all of them
- * travel in the same produce requests.
+ * Sends saga messages so that one saga's messages keep their order: each goes to the partition its saga id picks,
+ * as Kafka's own partitioner would pick it for that key. The messages one event-loop turn sends to one partition
+ * travel as one record (a batch): a coordinator's poll, a participant's replies to a poll, the checkouts an order
+ * service starts at once. Every verticle of a process shares one Kafka producer: one send queue and one network
+ * thread instead of one each. A message's future completes once the broker has acknowledged the record carrying it.
  */
 public final class SagaProducer {
 
   private static final String SHARED = "saga-shop-producer";
+  /** Records stay well below Kafka's default 1 MB message size limit. */
+  private static final int MAX_RECORD_CHARS = 256 * 1024;
+  /** Partition counts are looked up again after this long, in case partitions were added. */
+  private static final long PARTITIONS_FRESH_MS = 60_000;
 
   /** A message and where it goes. */
   public record Outgoing(String topic, SagaMessage message) {
   }
 
-  private final KafkaProducer<String, String> producer;
-
-  public SagaProducer(Vertx vertx, JsonObject config) {
-    this.producer = KafkaProducer.createShared(vertx, SHARED,
-      KafkaSettings.producer(config, SHARED + "-" + ProcessHandle.current().pid()));
+  private record Queued(String key, String encoded, Promise<Void> sent) {
   }
 
+  /** A topic's partition count, or the look-up of it in flight: later sends wait behind it, in order. */
+  private record Partitions(Future<Integer> count, long lookedUpAt) {
+  }
+
+  private final Context context;
+  private final KafkaProducer<String, String> producer;
+  private final Map<String, Partitions> partitions = new HashMap<>();
+  /** Messages waiting for this event-loop turn to end, per topic, in the order they were sent. */
+  private final Map<String, List<Queued>> queued = new LinkedHashMap<>();
+  private boolean flushing;
+
+  /** A producer for the calling verticle, used on its context. */
+  public SagaProducer(Vertx vertx, JsonObject config) {
+    this(vertx, KafkaProducer.createShared(vertx, SHARED,
+      KafkaSettings.producer(config, SHARED + "-" + ProcessHandle.current().pid())));
+  }
+
+  SagaProducer(Vertx vertx, KafkaProducer<String, String> producer) {
+    this.context = vertx.getOrCreateContext();
+    this.producer = producer;
+  }
+
+  /** Sends the message once the current event-loop turn is over, with whatever else it sends to its partition. */
   public Future<Void> send(String topic, SagaMessage message) {
-    return producer.send(KafkaProducerRecord.create(topic, message.sagaId(), message.encode())).mapEmpty();
+    Queued entry = new Queued(message.sagaId(), message.encode(), Promise.promise());
+    queued.computeIfAbsent(topic, t -> new ArrayList<>()).add(entry);
+    if (!flushing) {
+      flushing = true;
+      context.runOnContext(turnOver -> flush());
+    }
+    return entry.sent().future();
   }
 
   /** Completes once every message is acknowledged by the broker. */
@@ -49,5 +88,63 @@ public final class SagaProducer {
   /** Lets go of the shared producer; it closes with its last user. */
   public Future<Void> close() {
     return producer.close();
+  }
+
+  private void flush() {
+    flushing = false;
+    Map<String, List<Queued>> topics = new LinkedHashMap<>(queued);
+    queued.clear();
+    topics.forEach((topic, messages) -> partitions(topic).onComplete(counted -> {
+      if (counted.failed()) {
+        messages.forEach(message -> message.sent().fail(counted.cause()));
+        return;
+      }
+      Map<Integer, List<Queued>> byPartition = new LinkedHashMap<>();
+      for (Queued message : messages) {
+        byPartition.computeIfAbsent(partitionOf(message.key(), counted.result()), p -> new ArrayList<>()).add(message);
+      }
+      byPartition.forEach((partition, batch) -> sendRecords(topic, partition, batch));
+    }));
+  }
+
+  /** One record per run of messages that fits in a record. */
+  private void sendRecords(String topic, int partition, List<Queued> batch) {
+    int from = 0;
+    while (from < batch.size()) {
+      int to = from;
+      int chars = 0;
+      List<String> values = new ArrayList<>();
+      while (to < batch.size() && (to == from || chars + batch.get(to).encoded().length() < MAX_RECORD_CHARS)) {
+        chars += batch.get(to).encoded().length();
+        values.add(batch.get(to).encoded());
+        to++;
+      }
+      List<Queued> carried = batch.subList(from, to);
+      producer.send(KafkaProducerRecord.create(topic, carried.get(0).key(), SagaMessage.encodeBatch(values), null,
+          partition))
+        .onComplete(acked -> carried.forEach(message -> message.sent().handle(acked.mapEmpty())));
+      from = to;
+    }
+  }
+
+  private Future<Integer> partitions(String topic) {
+    Partitions known = partitions.get(topic);
+    long now = System.currentTimeMillis();
+    if (known == null || now - known.lookedUpAt() >= PARTITIONS_FRESH_MS && known.count().isComplete()) {
+      Future<Integer> previous = known == null ? null : known.count();
+      Future<Integer> count = producer.partitionsFor(topic).map(List::size)
+        .recover(failure -> previous != null && previous.succeeded() ? previous : Future.failedFuture(failure));
+      Partitions lookUp = new Partitions(count, now);
+      partitions.put(topic, lookUp);
+      // A failed look-up is tried again by the next send.
+      count.onFailure(failure -> partitions.remove(topic, lookUp));
+      return count;
+    }
+    return known.count();
+  }
+
+  /** The partition Kafka's default partitioner gives a record keyed {@code key}. */
+  static int partitionOf(String key, int partitions) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 }

@@ -79,7 +79,7 @@ public class OrderVerticle extends VerticleBase {
     outcomes = KafkaConsumer.create(vertx, settings);
     outcomes.handler(record -> {
       try {
-        checkouts.onBroadcast(SagaMessage.decode(record.value()));
+        SagaMessage.decodeAll(record.value()).forEach(checkouts::onBroadcast);
       } catch (RuntimeException malformed) {
         log.warn("ignoring a malformed checkout outcome: {}", malformed.getMessage());
       }
