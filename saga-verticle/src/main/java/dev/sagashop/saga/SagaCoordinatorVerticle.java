@@ -45,7 +45,7 @@ import java.util.Set;
 
 /**
  * The saga execution coordinator. Consumes checkout requests and participants' replies, and for each poll:
- * runs them through the engine, journals every resulting transition in one MySQL transaction, and only then sends
+ * runs them through the engine, journals the resulting transitions in one MySQL transaction, and only then sends
  * the commands those transitions call for and commits the poll. Sagas live in memory while unfinished; the
  * instance that owns a partition of {@code saga.replies} owns the sagas whose messages land there, and on gaining
  * a partition it loads them from the journal and re-sends what they wait on. Several instances share the work
@@ -64,6 +64,8 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private final Map<String, SagaState> active = new HashMap<>();
   /** Confirming sagas whose confirmations Kafka has acknowledged: complete, once journalled so. */
   private final Map<String, SagaState> delivered = new LinkedHashMap<>();
+  /** Journal lines of transitions that sent nothing, to be written with the saga's next transition. */
+  private final Map<String, List<JournalEntry>> unjournalled = new HashMap<>();
   private long completionTimer = -1;
   private final String owner = "sec-" + Ids.newId().substring(0, 8);
   private Journal journal;
@@ -144,6 +146,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     partitions.forEach(partition -> numbers.add(partition.getPartition()));
     active.values().removeIf(state -> numbers.contains(state.partition()));
     delivered.values().removeIf(state -> numbers.contains(state.partition()));
+    unjournalled.keySet().retainAll(active.keySet());
   }
 
   private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
@@ -217,16 +220,45 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     });
   }
 
-  /** Journals the changes in one transaction, then makes them the sagas' current states. */
+  /**
+   * Journals the changes in one transaction, then makes them the sagas' current states. A transition that sends
+   * nothing and ends nothing (one reply of a stage in, another still out) needs no write ahead of it: after a crash
+   * the saga sends again what the journal says it waits on, and is answered again. It takes effect at once, and its
+   * lines are written with the saga's next transition.
+   */
   private Future<Void> journal(Changes changes) {
+    Set<String> sending = new HashSet<>();
+    changes.commands.forEach(command -> sending.add(command.message().sagaId()));
+    Map<String, SagaState> written = new LinkedHashMap<>();
     Set<String> fresh = new HashSet<>();
-    changes.states.keySet().forEach(sagaId -> {
-      if (!active.containsKey(sagaId)) {
-        fresh.add(sagaId);
+    for (SagaState state : changes.states.values()) {
+      boolean journalled = active.containsKey(state.sagaId());
+      if (journalled && !sending.contains(state.sagaId()) && !state.status().finished()) {
+        active.put(state.sagaId(), state);
+      } else {
+        written.put(state.sagaId(), state);
+        if (!journalled) {
+          fresh.add(state.sagaId());
+        }
       }
-    });
-    return journal.record(changes.states.values(), changes.entries, fresh).onSuccess(journalled -> {
-      for (SagaState state : changes.states.values()) {
+    }
+    List<JournalEntry> lines = new ArrayList<>();
+    for (JournalEntry entry : changes.entries) {
+      if (changes.states.containsKey(entry.sagaId()) && !written.containsKey(entry.sagaId())) {
+        unjournalled.computeIfAbsent(entry.sagaId(), id -> new ArrayList<>()).add(entry);
+      } else {
+        List<JournalEntry> earlier = unjournalled.remove(entry.sagaId());
+        if (earlier != null) {
+          lines.addAll(earlier);
+        }
+        lines.add(entry);
+      }
+    }
+    if (lines.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return journal.record(written.values(), lines, fresh).onSuccess(journalled -> {
+      for (SagaState state : written.values()) {
         if (state.status().finished()) {
           active.remove(state.sagaId());
           log.debug("saga={} {}{}", state.sagaId(), state.status(), state.reason() == null ? "" : ": " + state.reason());
