@@ -2,11 +2,15 @@ package dev.sagashop.infra.mongo;
 
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.ArrayFilters;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DefaultQueryMatcher;
 import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.QueryMatcher;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
 
 import java.util.List;
 
@@ -22,6 +26,8 @@ final class IdIndexedCollection extends MemoryCollection {
 
   private static final String ID = "_id";
 
+  private final QueryMatcher matcher = new DefaultQueryMatcher();
+
   IdIndexedCollection(MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
     super(database, name, options, cursors);
   }
@@ -29,6 +35,31 @@ final class IdIndexedCollection extends MemoryCollection {
   @Override
   protected boolean tracksDataSize() {
     return false;
+  }
+
+  /**
+   * A single-document update by {@code _id} that {@link InPlaceUpdate} can apply is applied to the stored document
+   * in place; anything else, and any collection with more indexes than {@code _id}'s, goes the library's way.
+   */
+  @Override
+  public synchronized Document updateDocuments(Document selector, Document updateQuery, ArrayFilters arrayFilters,
+                                               boolean isMulti, boolean isUpsert, Oplog oplog) {
+    if (!isMulti && !isUpsert && arrayFilters.isEmpty() && selector.get(ID) instanceof String id
+      && getIndexes().size() == 1 && getIndexes().get(0) instanceof UniqueFieldIndex ids && ids.indexes(ID)) {
+      InPlaceUpdate update = InPlaceUpdate.of(updateQuery, ID);
+      Integer position = update == null ? null : ids.positionOf(id);
+      Document document = position == null ? null : getDocument(position);
+      if (update != null && (document == null || !matcher.matches(document, selector))) {
+        oplog.handleUpdate(getFullName(), selector, updateQuery, List.of());
+        return new Document("n", 0).append("nModified", 0);
+      }
+      if (update != null && update.appliesTo(document)) {
+        boolean changed = update.apply(document);
+        oplog.handleUpdate(getFullName(), selector, updateQuery, changed ? List.of(id) : List.of());
+        return new Document("n", 1).append("nModified", changed ? 1 : 0);
+      }
+    }
+    return super.updateDocuments(selector, updateQuery, arrayFilters, isMulti, isUpsert, oplog);
   }
 
   @Override
