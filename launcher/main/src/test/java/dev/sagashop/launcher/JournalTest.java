@@ -88,6 +88,8 @@ class JournalTest {
         List<String> lines = saga.getJsonArray("journal").stream()
           .map(line -> ((JsonObject) line).getString("step") + ":" + ((JsonObject) line).getString("event")).toList();
         assertEquals(List.of("saga:STARTED", "reserve-stock:SENT"), lines);
+        assertEquals("2026-12-01T10:00:00.001Z", saga.getJsonArray("journal").getJsonObject(1).getString("at"));
+        assertEquals("ReserveStock", saga.getJsonArray("journal").getJsonObject(1).getString("detail"));
         List<SagaState> running = journal.unfinished(List.of(0)).await(10, TimeUnit.SECONDS);
         assertEquals(1, running.size());
         assertEquals(Status.RUNNING, running.get(0).status());

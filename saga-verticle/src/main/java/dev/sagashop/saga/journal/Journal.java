@@ -219,13 +219,27 @@ public final class Journal {
     return client.preparedQuery(sql).execute(values).mapEmpty();
   }
 
-  /** A journal line as the inspection API shows it, with a comma before it: the column is a JSON array's body. */
+  /**
+   * A journal line, compact — {@code ["step","event","detail",epochMillis]} — since every transition rewrites the
+   * saga's lines in MySQL's logs; {@link #lines} turns them into what the inspection API shows.
+   */
   private static String encode(JournalEntry entry) {
-    JsonObject line = new JsonObject().put("step", entry.step()).put("event", entry.event());
-    if (entry.detail() != null) {
-      line.put("detail", clip(entry.detail()));
+    return new JsonArray().add(entry.step()).add(entry.event()).add(clip(entry.detail()))
+      .add(entry.at().toEpochMilli()).encode();
+  }
+
+  /** The events column (lines, each after a comma) as the inspection API shows it. */
+  private static JsonArray lines(String events) {
+    JsonArray lines = new JsonArray();
+    if (events.isEmpty()) {
+      return lines;
     }
-    return line.put("at", entry.at().toString()).encode();
+    for (Object line : new JsonArray("[" + events.substring(1) + "]")) {
+      JsonArray fields = (JsonArray) line;
+      lines.add(new JsonObject().put("step", fields.getString(0)).put("event", fields.getString(1))
+        .put("detail", fields.getString(2)).put("at", Instant.ofEpochMilli(fields.getLong(3)).toString()));
+    }
+    return lines;
   }
 
   private static SagaState toState(Row row) {
@@ -258,8 +272,7 @@ public final class Journal {
       .put("payload", new JsonObject(row.getString("payload")))
       .put("created_at", row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC).toString())
       .put("updated_at", row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC).toString())
-      .put("journal", new JsonArray("[" + row.getString("events").substring(Math.min(1, row.getString("events")
-        .length())) + "]"));
+      .put("journal", lines(row.getString("events")));
   }
 
   private static String placeholders(int count) {

@@ -30,11 +30,12 @@ final class JournalUpgrade {
 
   /** The old lines, in the order they were written, in front of whatever the saga's row holds already. */
   private static Future<Void> fold(SqlConnection connection) {
-    return connection.query("SET SESSION group_concat_max_len = 67108864").execute()
+    // Times were written as UTC; read them as UTC to turn them into epoch milliseconds.
+    return connection.query("SET SESSION group_concat_max_len = 67108864, time_zone = '+00:00'").execute()
       .compose(set -> connection.query("""
         UPDATE saga s JOIN (
-          SELECT saga_id, GROUP_CONCAT(CONCAT(',', JSON_OBJECT('step', step_name, 'event', event, 'detail', detail,
-            'at', DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s.%fZ'))) ORDER BY id SEPARATOR '') AS folded_lines
+          SELECT saga_id, GROUP_CONCAT(CONCAT(',', JSON_ARRAY(step_name, event, detail,
+            CAST(ROUND(UNIX_TIMESTAMP(at) * 1000) AS SIGNED))) ORDER BY id SEPARATOR '') AS folded_lines
           FROM saga_step GROUP BY saga_id) old ON old.saga_id = s.saga_id
         SET s.events = CONCAT(old.folded_lines, s.events)""").execute())
       .compose(folded -> connection.query("DROP TABLE saga_step").execute())
