@@ -5,8 +5,6 @@ import dev.sagashop.service.MongoBulk;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
@@ -73,21 +71,20 @@ final class OrderStore {
    * matched: all of them means every settlement took effect.
    */
   Future<Long> settleAll(List<Settlement> settlements) {
-    List<BulkOperation> writes = new ArrayList<>(settlements.size());
+    List<MongoBulk.Update> writes = new ArrayList<>(settlements.size());
     for (Settlement settlement : settlements) {
       JsonObject fields = new JsonObject().put("status", settlement.status().name());
       if (settlement.reason() != null) {
         fields.put("last_error", settlement.reason());
       }
-      writes.add(BulkOperation.createUpdate(
+      writes.add(new MongoBulk.Update(
         new JsonObject()
           .put("_id", settlement.orderId())
           .put("status", Order.Status.CHECKING_OUT.name())
           .put("saga_id", settlement.sagaId()),
         new JsonObject().put("$set", fields).put("$inc", new JsonObject().put("version", 1L))));
     }
-    return mongo.bulkWriteWithOptions(ORDERS, writes, new BulkWriteOptions().setOrdered(true))
-      .map(result -> result.getMatchedCount());
+    return MongoBulk.update(mongo, ORDERS, writes);
   }
 
   /** These orders as they are (absent: unknown), in one query. */

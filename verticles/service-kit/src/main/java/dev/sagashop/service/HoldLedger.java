@@ -5,8 +5,6 @@ import dev.sagashop.contracts.SagaMessage.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 
@@ -74,7 +72,7 @@ public final class HoldLedger {
    */
   public Future<List<HoldResult>> apply(List<HoldRequest> requests) {
     String token = Ids.newId();
-    List<BulkOperation> writes = new ArrayList<>();
+    List<MongoBulk.Update> writes = new ArrayList<>();
     for (HoldRequest request : requests) {
       request.amounts().forEach((id, amount) -> writes.add(primary(request.sagaId(), request.move(), id, amount,
         token)));
@@ -94,7 +92,7 @@ public final class HoldLedger {
   private Future<List<HoldResult>> settleTheRest(List<HoldRequest> requests, Map<String, JsonObject> documents,
                                                  String token) {
     List<HoldResult> results = new ArrayList<>(requests.size());
-    List<BulkOperation> writes = new ArrayList<>();
+    List<MongoBulk.Update> writes = new ArrayList<>();
     for (HoldRequest request : requests) {
       HoldResult result = outcome(request, documents, token);
       results.add(result);
@@ -112,13 +110,13 @@ public final class HoldLedger {
   }
 
   /** The operation that performs a move on one document, matching only if the move is possible. */
-  private BulkOperation primary(String sagaId, Move move, String id, long amount, String token) {
+  private MongoBulk.Update primary(String sagaId, Move move, String id, long amount, String token) {
     String hold = HOLDS + "." + sagaId;
     JsonObject settle = new JsonObject()
       .put("$unset", new JsonObject().put(hold, ""))
       .put("$push", settledPush(sagaId));
     return switch (move) {
-      case RESERVE -> BulkOperation.createUpdate(
+      case RESERVE -> new MongoBulk.Update(
         BalanceStore.byId(id)
           .put(balance, new JsonObject().put("$gte", amount))
           .put(hold, new JsonObject().put("$exists", false))
@@ -126,18 +124,18 @@ public final class HoldLedger {
         new JsonObject()
           .put("$inc", new JsonObject().put(balance, -amount))
           .put("$set", new JsonObject().put(hold, new JsonObject().put("q", amount).put("t", token))));
-      case RELEASE -> BulkOperation.createUpdate(
+      case RELEASE -> new MongoBulk.Update(
         BalanceStore.byId(id).put(hold + ".q", amount)
           .put(balance, new JsonObject().put("$lte", Long.MAX_VALUE - amount)),
         settle.put("$inc", new JsonObject().put(balance, amount)));
-      case CONFIRM -> BulkOperation.createUpdate(
+      case CONFIRM -> new MongoBulk.Update(
         BalanceStore.byId(id).put(hold, new JsonObject().put("$exists", true)), settle);
     };
   }
 
   /** Marks a document without a hold of this saga as settled: a reserve arriving late then takes nothing. */
-  private static BulkOperation markSettled(String sagaId, String id) {
-    return BulkOperation.createUpdate(
+  private static MongoBulk.Update markSettled(String sagaId, String id) {
+    return new MongoBulk.Update(
       BalanceStore.byId(id).put(HOLDS + "." + sagaId, new JsonObject().put("$exists", false))
         .put(SETTLED, new JsonObject().put("$ne", sagaId)),
       new JsonObject().put("$push", settledPush(sagaId)));
@@ -180,10 +178,8 @@ public final class HoldLedger {
   }
 
   /** Runs the writes in order (a release before its mark); returns how many matched a document. */
-  private Future<Long> bulk(List<BulkOperation> writes) {
-    return writes.isEmpty() ? Future.succeededFuture(0L)
-      : mongo.bulkWriteWithOptions(collection, writes, new BulkWriteOptions().setOrdered(true))
-        .map(result -> result.getMatchedCount());
+  private Future<Long> bulk(List<MongoBulk.Update> writes) {
+    return MongoBulk.update(mongo, collection, writes);
   }
 
   private Future<Map<String, JsonObject>> readBack(Set<String> ids) {
