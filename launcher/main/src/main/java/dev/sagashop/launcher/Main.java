@@ -27,6 +27,10 @@ public final class Main {
       Bench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (Relaunch.wanted()) {
+      System.exit(Relaunch.run(args));
+    }
+    Relaunch.dieWithParent();
     try {
       run(args);
     } catch (IllegalArgumentException e) {

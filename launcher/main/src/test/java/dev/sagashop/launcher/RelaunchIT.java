@@ -1,0 +1,103 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.contracts.LoopbackPorts;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A plain `java -jar saga-shop.jar` runs the shop in a child JVM with the measured options, and dies as one. */
+class RelaunchIT {
+
+  private static final Pattern CHILD = Pattern.compile("child JVM \\(pid (\\d+)\\)");
+
+  @TempDir
+  Path work;
+
+  @Test
+  @DisplayName("java -jar with no JVM options serves from a child JVM that has them; a SIGKILL of the parent "
+    + "takes the child with it")
+  void childHasTheOptionsAndDiesWithTheParent() throws Exception {
+    int port = LoopbackPorts.orFree(0);
+    Path log = work.resolve("shop.log");
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-jar", System.getProperty("shop.jar"));
+    builder.environment().put("DATA_DIR", work.resolve("data").toString());
+    builder.environment().put("GATEWAY_HOST", "127.0.0.1");
+    builder.environment().put("GATEWAY_PORT", Integer.toString(port));
+    Process parent = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessHandle child = null;
+    try {
+      assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up; its log:\n" + read(log));
+      Matcher matcher = CHILD.matcher(read(log));
+      assertTrue(matcher.find(), "the log names the child JVM");
+      child = ProcessHandle.of(Long.parseLong(matcher.group(1))).orElseThrow();
+      String commandLine = Files.readString(Path.of("/proc", Long.toString(child.pid()), "cmdline"))
+        .replace('\0', ' ');
+      for (String option : Relaunch.OPTIONS) {
+        assertTrue(commandLine.contains(option), commandLine);
+      }
+      assertEquals(Optional.of(parent.pid()), child.parent().map(ProcessHandle::pid));
+
+      new ProcessBuilder("kill", "-KILL", Long.toString(parent.pid())).start().waitFor();
+      ProcessHandle orphan = child;
+      assertTrue(waitFor(() -> !orphan.isAlive(), Duration.ofSeconds(10)), "the child outlived its parent");
+      assertFalse(live(port, Duration.ZERO), "nothing answers on the shop's port any more");
+    } finally {
+      parent.destroyForcibly();
+      if (child != null) {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  private static boolean live(int port, Duration within) throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live"))
+      .timeout(Duration.ofSeconds(2)).build();
+    return waitFor(() -> {
+      try {
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    }, within);
+  }
+
+  private static boolean waitFor(BooleanSupplier condition, Duration within)
+    throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    do {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    return false;
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
