@@ -247,7 +247,11 @@ class CheckoutTest {
       for (int i = 0; i < 6; i++) {
         orders.add(ledger.order(user, plenty, 1, scarce, 1));
       }
-      Future.join(orders.stream().map(o -> TestShop.client().post("/orders/checkout/" + o)).toList()).await();
+      List<Future<Reply>> replies = orders.stream().map(o -> TestShop.client().post("/orders/checkout/" + o)).toList();
+      Future.join(replies).await();
+      for (Future<Reply> reply : replies) {
+        assertTrue(Set.of(200, 400).contains(reply.result().status()), reply.result().body()::encode);
+      }
       for (String order : orders) {
         awaitSagaFinished(order);
       }
