@@ -3,7 +3,16 @@ package dev.sagashop.contracts;
 /** The {@code type} of a {@link SagaMessage}. Commands go to participants; everything else to the coordinator. */
 public final class MessageTypes {
 
-  /** Order service → coordinator: an order was locked for checkout; payload {order_id, user_id, items, total_cost}. */
+  /**
+   * Order service → coordinator, once, right after it locked an order for a new saga: start it. Payload {order_id,
+   * user_id, items, total_cost}. Its saga id was never announced before.
+   */
+  public static final String CHECKOUT_STARTED = "CheckoutStarted";
+
+  /**
+   * Order service → coordinator: an order is still locked for this saga, which may or may not have been started
+   * (a caller joined it, waited long, or the order service restarted); same payload.
+   */
   public static final String CHECKOUT_REQUESTED = "CheckoutRequested";
 
   /** Done by the order service itself (OPEN → CHECKING_OUT) before it asks for the saga; never sent. */

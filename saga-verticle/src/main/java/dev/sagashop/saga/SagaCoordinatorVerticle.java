@@ -64,6 +64,13 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private final Map<String, SagaState> active = new HashMap<>();
   /** Confirming sagas whose confirmations Kafka has acknowledged: complete, once journalled so. */
   private final Map<String, SagaState> delivered = new LinkedHashMap<>();
+  /**
+   * Per partition of the replies topic: records below this offset may have been handled before — by the member
+   * that had the partition, or by this one before a rewind — so a checkout they start is checked against the
+   * journal first. Above it, a CheckoutStarted (sent once per saga, after its order was locked) starts a saga no
+   * one has seen.
+   */
+  private final Map<Integer, Long> handledBelow = new HashMap<>();
   /** Journal lines of transitions that sent nothing, to be written with the saga's next transition. */
   private final Map<String, List<JournalEntry>> unjournalled = new HashMap<>();
   private long completionTimer = -1;
@@ -71,6 +78,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private Journal journal;
   private SagaProducer producer;
   private MessageLoop loop;
+  private KafkaConsumer<String, String> consumer;
   /** Completes when the sagas of every partition assigned so far are loaded; batches wait for it. */
   private Future<Void> recovered = Future.succeededFuture();
   private Duration resendAfter;
@@ -94,8 +102,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           .registered();
       })
       .compose(registered -> {
-        KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx,
-          KafkaSettings.consumer(config(), owner, GROUP));
+        consumer = KafkaConsumer.create(vertx, KafkaSettings.consumer(config(), owner, GROUP));
         return MessageLoop.start(vertx, "saga coordinator", consumer, List.of(Topics.SAGA_REPLIES), this::handle,
           new MessageLoop.Rebalance() {
             @Override
@@ -126,7 +133,12 @@ public class SagaCoordinatorVerticle extends VerticleBase {
 
   private void assigned(Set<TopicPartition> partitions) {
     List<Integer> numbers = partitions.stream().map(TopicPartition::getPartition).toList();
-    recovered = recovered.compose(done -> journal.unfinished(numbers)).compose(states -> {
+    // Until the end offsets are known, every checkout on these partitions is checked.
+    numbers.forEach(partition -> handledBelow.put(partition, Long.MAX_VALUE));
+    recovered = recovered.compose(done -> consumer.endOffsets(partitions)).compose(ends -> {
+      ends.forEach((partition, end) -> handledBelow.computeIfPresent(partition.getPartition(), (p, was) -> end));
+      return journal.unfinished(numbers);
+    }).compose(states -> {
       List<Command> pending = new ArrayList<>();
       Instant now = Instant.now();
       for (SagaState state : states) {
@@ -147,6 +159,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     active.values().removeIf(state -> numbers.contains(state.partition()));
     delivered.values().removeIf(state -> numbers.contains(state.partition()));
     unjournalled.keySet().retainAll(active.keySet());
+    handledBelow.keySet().removeAll(numbers);
   }
 
   private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
@@ -155,9 +168,11 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       Set<String> newCheckouts = new LinkedHashSet<>();
       for (KafkaConsumerRecord<String, String> record : records) {
         try {
+          boolean seenBefore = record.offset() < handledBelow.getOrDefault(record.partition(), Long.MAX_VALUE);
           for (SagaMessage message : SagaMessage.decodeAll(record.value())) {
             received.add(new Received(message, record.partition()));
-            if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type()) && !active.containsKey(message.sagaId())) {
+            if (startsCheckout(message) && !active.containsKey(message.sagaId())
+              && (seenBefore || !MessageTypes.CHECKOUT_STARTED.equals(message.type()))) {
               newCheckouts.add(message.sagaId());
             }
           }
@@ -168,8 +183,15 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           DeadLetters.send(producer, record, malformed.getMessage());
         }
       }
+      for (KafkaConsumerRecord<String, String> record : records) {
+        handledBelow.computeIfPresent(record.partition(), (partition, below) -> Math.max(below, record.offset() + 1));
+      }
       return journal.known(newCheckouts).compose(known -> apply(received, known));
     });
+  }
+
+  private static boolean startsCheckout(SagaMessage message) {
+    return MessageTypes.CHECKOUT_STARTED.equals(message.type()) || MessageTypes.CHECKOUT_REQUESTED.equals(message.type());
   }
 
   /**
@@ -188,7 +210,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       SagaState current = changes.states.containsKey(message.sagaId()) ? changes.states.get(message.sagaId())
         : active.get(message.sagaId());
       Transition transition = null;
-      if (MessageTypes.CHECKOUT_REQUESTED.equals(message.type())) {
+      if (startsCheckout(message)) {
         if (current == null && !alreadyStarted.contains(message.sagaId())) {
           transition = engine.start(message.sagaId(), message.payload(), in.partition(), now);
         }

@@ -74,7 +74,7 @@ final class Checkouts implements Participant.CommandHandler {
   private Future<JsonObject> start(Order locked) {
     Future<JsonObject> outcome = waiters.await(locked);
     log.debug("saga={} order={} locked for checkout", locked.sagaId(), locked.id());
-    return announce(locked).transform(announced -> announced.succeeded() ? outcome
+    return announce(locked, MessageTypes.CHECKOUT_STARTED).transform(announced -> announced.succeeded() ? outcome
       : Future.failedFuture(ServiceException.unavailable("checkout of order " + locked.id()
         + " could not be started (" + announced.cause().getMessage() + "); ask again to resume it")));
   }
@@ -82,13 +82,13 @@ final class Checkouts implements Participant.CommandHandler {
   private Future<JsonObject> join(Order order) {
     Future<JsonObject> outcome = waiters.await(order);
     // The first caller's announcement may have been lost with its process; the coordinator ignores repeats.
-    announce(order);
+    announce(order, MessageTypes.CHECKOUT_REQUESTED);
     return outcome;
   }
 
-  private Future<Void> announce(Order order) {
-    return producer.send(Topics.SAGA_REPLIES,
-      SagaMessage.command(order.sagaId(), 0, MessageTypes.CHECKOUT_REQUESTED, order.checkout().toJson()));
+  /** Asks the coordinator for the order's saga: {@code CHECKOUT_STARTED} the first time, else a repeat. */
+  private Future<Void> announce(Order order, String type) {
+    return producer.send(Topics.SAGA_REPLIES, SagaMessage.command(order.sagaId(), 0, type, order.checkout().toJson()));
   }
 
   @Override
@@ -184,7 +184,7 @@ final class Checkouts implements Participant.CommandHandler {
       } else {
         orders.find(waiter.orderId()).onSuccess(order -> {
           if (order.status() == Order.Status.CHECKING_OUT) {
-            announce(order);
+            announce(order, MessageTypes.CHECKOUT_REQUESTED);
           } else {
             waiters.complete(order.id(), waiter.sagaId(), order.toApi());
           }
@@ -199,7 +199,8 @@ final class Checkouts implements Participant.CommandHandler {
       if (!locked.isEmpty()) {
         log.info("announcing {} checkouts again that were in progress before this start", locked.size());
       }
-      return Future.all(locked.stream().map(this::announce).toList()).mapEmpty();
+      return Future.all(locked.stream().map(order -> announce(order, MessageTypes.CHECKOUT_REQUESTED)).toList())
+        .mapEmpty();
     });
   }
 }
