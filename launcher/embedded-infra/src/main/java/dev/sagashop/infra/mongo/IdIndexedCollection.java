@@ -8,6 +8,7 @@ import de.bwaldvogel.mongo.backend.DefaultQueryMatcher;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryMatcher;
 import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
@@ -44,22 +45,61 @@ final class IdIndexedCollection extends MemoryCollection {
   @Override
   public synchronized Document updateDocuments(Document selector, Document updateQuery, ArrayFilters arrayFilters,
                                                boolean isMulti, boolean isUpsert, Oplog oplog) {
-    if (!isMulti && !isUpsert && arrayFilters.isEmpty() && selector.get(ID) instanceof String id
-      && getIndexes().size() == 1 && getIndexes().get(0) instanceof UniqueFieldIndex ids && ids.indexes(ID)) {
-      InPlaceUpdate update = InPlaceUpdate.of(updateQuery, ID);
-      Integer position = update == null ? null : ids.positionOf(id);
-      Document document = position == null ? null : getDocument(position);
-      if (update != null && (document == null || !matcher.matches(document, selector))) {
+    InPlaceUpdate update = !isMulti && !isUpsert && arrayFilters.isEmpty() ? inPlace(selector, updateQuery) : null;
+    if (update != null) {
+      Document document = byId(selector);
+      if (document == null) {
         oplog.handleUpdate(getFullName(), selector, updateQuery, List.of());
         return new Document("n", 0).append("nModified", 0);
       }
-      if (update != null && update.appliesTo(document)) {
+      if (update.appliesTo(document)) {
         boolean changed = update.apply(document);
-        oplog.handleUpdate(getFullName(), selector, updateQuery, changed ? List.of(id) : List.of());
+        oplog.handleUpdate(getFullName(), selector, updateQuery, changed ? List.of(selector.get(ID)) : List.of());
         return new Document("n", 1).append("nModified", changed ? 1 : 0);
       }
     }
     return super.updateDocuments(selector, updateQuery, arrayFilters, isMulti, isUpsert, oplog);
+  }
+
+  /** The same for a findAndModify of one document by {@code _id} that returns it whole (old or new). */
+  @Override
+  public synchronized Document findAndModify(Document command) {
+    Object fields = command.get("fields");
+    boolean plain = !Utils.isTrue(command.get("remove")) && !Utils.isTrue(command.get("upsert")) && !command.containsKey("sort")
+      && !command.containsKey("arrayFilters") && (fields == null || fields instanceof Document none && none.isEmpty())
+      && command.get("query") instanceof Document && command.get("update") instanceof Document;
+    InPlaceUpdate update = plain ? inPlace((Document) command.get("query"), (Document) command.get("update")) : null;
+    if (update != null) {
+      Document document = byId((Document) command.get("query"));
+      if (document == null) {
+        return new Document("value", null).append("ok", 1.0);
+      }
+      if (update.appliesTo(document)) {
+        Document old = Utils.isTrue(command.get("new")) ? null : document.cloneDeeply();
+        update.apply(document);
+        return new Document("lastErrorObject", new Document("updatedExisting", Boolean.TRUE).append("n", 1))
+          .append("value", old == null ? document : old).append("ok", 1.0);
+      }
+    }
+    return super.findAndModify(command);
+  }
+
+  /** The in-place form of an update of the one document {@code selector} pins by {@code _id}, or null. */
+  private InPlaceUpdate inPlace(Document selector, Document update) {
+    return selector.get(ID) instanceof String && idIndex() != null ? InPlaceUpdate.of(update, ID) : null;
+  }
+
+  /** The document {@code selector} pins by {@code _id} if it matches the rest of the selector, or null. */
+  private Document byId(Document selector) {
+    Integer position = idIndex().positionOf((String) selector.get(ID));
+    Document document = position == null ? null : getDocument(position);
+    return document != null && matcher.matches(document, selector) ? document : null;
+  }
+
+  /** The {@code _id} index, when it is the collection's only one (updates in place maintain no other). */
+  private UniqueFieldIndex idIndex() {
+    List<Index<Integer>> indexes = getIndexes();
+    return indexes.size() == 1 && indexes.get(0) instanceof UniqueFieldIndex ids && ids.indexes(ID) ? ids : null;
   }
 
   @Override

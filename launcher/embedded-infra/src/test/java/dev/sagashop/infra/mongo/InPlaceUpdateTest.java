@@ -41,7 +41,7 @@ class InPlaceUpdateTest {
   }
 
   @Test
-  @DisplayName("random updates leave the same documents and replies as the library's own update")
+  @DisplayName("random updates and findAndModifys leave the same documents and replies as the library's own")
   void sameAsTheLibrary() throws Exception {
     ours = new DurableMemoryBackend(new CommandLog(dir.resolve("commands.log")), Long.MAX_VALUE);
     ours.recover();
@@ -52,9 +52,12 @@ class InPlaceUpdateTest {
         .append("s", new ArrayList<>(List.of("first", 2L)))));
       assertEquals(run(library, insert), run(ours, insert));
     }
-    for (int round = 0; round < 4000; round++) {
-      Document update = new Document("update", "items").append("updates", List.of(new Document("q", filter(random))
-        .append("u", update(random)).append("multi", false).append("upsert", false))).append("ordered", true);
+    for (int round = 0; round < 6000; round++) {
+      Document update = random.nextBoolean()
+        ? new Document("update", "items").append("updates", List.of(new Document("q", filter(random))
+          .append("u", update(random)).append("multi", false).append("upsert", false))).append("ordered", true)
+        : new Document("findAndModify", "items").append("query", filter(random)).append("update", update(random))
+          .append("new", random.nextBoolean());
       assertEquals(run(library, update), run(ours, update), update::toString);
       assertEquals(run(library, ALL), run(ours, ALL), update::toString);
     }
