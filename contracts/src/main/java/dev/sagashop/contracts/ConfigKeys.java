@@ -39,6 +39,10 @@ public final class ConfigKeys {
   public static final String ORDER_OUTCOME_BROADCAST = "ORDER_OUTCOME_BROADCAST";
   /** How long a saga waits for a reply before it sends its command again. */
   public static final String SAGA_RESEND_AFTER_MS = "SAGA_RESEND_AFTER_MS";
+  /** How long a saga before its pivot waits for a stage's replies before it gives up and compensates. */
+  public static final String STEP_DEADLINE_MS = "STEP_DEADLINE_MS";
+  /** The bearer token the admin routes ask for; without one they are off. */
+  public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
   /** The test-only fault switch. */
   public static final String FAULTS_ENABLED = "FAULTS_ENABLED";
 

@@ -31,6 +31,11 @@ public final class MessageTypes {
   /** Participant → coordinator; payload {command, outcome, reason}. */
   public static final String REPLY = "Reply";
 
+  /** Operator → the coordinator that owns the saga: compensate now, if not past the pivot. Payload {by}. */
+  public static final String ADMIN_ABORT = "AdminAbort";
+  /** Operator → the coordinator that owns the saga: re-send what it waits on now. Payload {by}. */
+  public static final String ADMIN_RETRY = "AdminRetry";
+
   /** Order replica → all order replicas: {order_id, paid, reason}. */
   public static final String CHECKOUT_SETTLED = "CheckoutSettled";
 

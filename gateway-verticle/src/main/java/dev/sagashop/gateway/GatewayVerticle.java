@@ -6,6 +6,7 @@ import dev.sagashop.contracts.Ids;
 import dev.sagashop.contracts.OrderApi;
 import dev.sagashop.contracts.PaymentApi;
 import dev.sagashop.contracts.SagaApi;
+import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.StockApi;
 import io.vertx.core.Future;
@@ -15,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +68,15 @@ public class GatewayVerticle extends VerticleBase {
     router.post("/orders/addItem/:order_id/:item_id/:quantity").handler(this::addItem);
     router.post("/orders/checkout/:order_id").handler(this::checkout);
 
+    router.get("/sagas").handler(this::querySagas);
+    router.get("/sagas/stats").handler(this::sagaStats);
     router.get("/sagas/:saga_id").handler(this::findSaga);
+    AdminGuard admin = new AdminGuard(config());
+    router.post("/sagas/:saga_id/retry").handler(admin::check).handler(ctx -> adminAction(ctx, SagaApi.RETRY));
+    router.post("/sagas/:saga_id/abort").handler(admin::check).handler(ctx -> adminAction(ctx, SagaApi.ABORT));
+    // The saga inspector: static files from the jar, calling the routes above.
+    router.getWithRegex("/ui").handler(ctx -> ctx.redirect("/ui/"));
+    router.get("/ui/*").handler(StaticHandler.create("webroot/ui"));
     router.get("/orders/:order_id/saga").handler(this::findSagaOfOrder);
 
     router.get("/health/live").handler(this::live);
@@ -167,6 +177,36 @@ public class GatewayVerticle extends VerticleBase {
 
   private void findSaga(RoutingContext ctx) {
     reply(ctx, services.call(SagaApi.FIND, ids(ctx, "saga_id")));
+  }
+
+  private void querySagas(RoutingContext ctx) {
+    reply(ctx, services.call(SagaApi.QUERY, queryParameters(ctx)));
+  }
+
+  private void sagaStats(RoutingContext ctx) {
+    reply(ctx, services.call(SagaApi.STATS, queryParameters(ctx)));
+  }
+
+  /** 202: the saga's owner takes the action in turn with the saga's replies, and its journal shows it. */
+  private void adminAction(RoutingContext ctx, String operation) {
+    JsonObject request = ids(ctx, "saga_id").put("by", "admin@" + ctx.request().remoteAddress().hostAddress());
+    services.call(operation, request)
+      .onSuccess(accepted -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+        .end(accepted.toBuffer()))
+      .onFailure(ctx::fail);
+  }
+
+  /** The query string as {name: value}; a parameter given twice is a 400 (the saga service checks the rest). */
+  private static JsonObject queryParameters(RoutingContext ctx) {
+    JsonObject parameters = new JsonObject();
+    for (String name : ctx.queryParams().names()) {
+      List<String> values = ctx.queryParams().getAll(name);
+      if (values.size() > 1) {
+        throw ServiceException.badRequest("parameter " + name + " given " + values.size() + " times");
+      }
+      parameters.put(name, values.get(0));
+    }
+    return parameters;
   }
 
   private void findSagaOfOrder(RoutingContext ctx) {

@@ -15,6 +15,7 @@ import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.engine.Transition;
 import dev.sagashop.saga.journal.Journal;
+import dev.sagashop.saga.journal.SagaQuery;
 import dev.sagashop.messaging.DeadLetters;
 import dev.sagashop.messaging.KafkaProbe;
 import dev.sagashop.messaging.KafkaSettings;
@@ -41,7 +42,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The saga execution coordinator. Consumes checkout requests and participants' replies, and for each poll:
@@ -51,12 +54,15 @@ import java.util.Set;
  * a partition it loads them from the journal and re-sends what they wait on. Several instances share the work
  * through the consumer group. A saga that hears nothing for a while has its pending command re-sent, with backoff.
  * A confirming saga is complete once Kafka has acknowledged its confirmations; that is journalled with the next poll
- * (or shortly, when none comes), and until then a restart finds it confirming and delivers them again.
+ * (or shortly, when none comes), and until then a restart finds it confirming and delivers them again. A saga
+ * before its pivot that hears nothing within the step deadline compensates. An operator's abort or retry reaches
+ * the owner as a message on the saga's partition, so it is handled in turn with the saga's replies.
  */
 public class SagaCoordinatorVerticle extends VerticleBase {
 
   public static final String GROUP = "saga-coordinator";
   private static final long COMPLETE_WITHIN_MS = 20;
+  private static final Duration STATS_WINDOW = Duration.ofHours(1);
 
   private static final Logger log = LoggerFactory.getLogger(SagaCoordinatorVerticle.class);
 
@@ -82,6 +88,9 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   /** Completes when the sagas of every partition assigned so far are loaded; batches wait for it. */
   private Future<Void> recovered = Future.succeededFuture();
   private Duration resendAfter;
+  private Duration stepDeadline;
+  /** Polls, deadlines and completions change sagas one at a time: each starts once the one before is journalled. */
+  private Future<?> turn = Future.succeededFuture();
   private long resendTimer;
   private boolean kafkaUp = true;
   private KafkaProbe kafka;
@@ -89,6 +98,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     resendAfter = Duration.ofMillis(Settings.number(config(), ConfigKeys.SAGA_RESEND_AFTER_MS, 5_000));
+    stepDeadline = Duration.ofMillis(Settings.number(config(), ConfigKeys.STEP_DEADLINE_MS, 180_000));
     producer = new SagaProducer(vertx, config());
     kafka = new KafkaProbe(vertx, config());
     return Journal.open(vertx, config(), owner)
@@ -98,6 +108,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           .handle(SagaApi.FIND, request -> journal.find(Ids.require("saga_id", request.getString("saga_id"))))
           .handle(SagaApi.FIND_BY_ORDER,
             request -> journal.findByOrder(Ids.require("order_id", request.getString("order_id"))))
+          .handle(SagaApi.QUERY, request -> journal.query(SagaQuery.parse(request), Instant.now(), stepDeadline))
+          .handle(SagaApi.STATS, this::stats)
+          .handle(SagaApi.ABORT, request -> admin(request, MessageTypes.ADMIN_ABORT))
+          .handle(SagaApi.RETRY, request -> admin(request, MessageTypes.ADMIN_RETRY))
           .handle(SagaApi.HEALTH, request -> health())
           .registered();
       })
@@ -118,7 +132,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       })
       .onSuccess(started -> {
         loop = started;
-        resendTimer = vertx.setPeriodic(1_000, tick -> resendStalled());
+        resendTimer = vertx.setPeriodic(1_000, tick -> inTurn(this::tick));
       });
   }
 
@@ -162,8 +176,15 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     handledBelow.keySet().removeAll(numbers);
   }
 
+  /** Runs {@code work} once every change to the sagas started before it is done. */
+  private <T> Future<T> inTurn(Supplier<Future<T>> work) {
+    Future<T> done = turn.transform(previous -> work.get());
+    turn = done;
+    return done;
+  }
+
   private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
-    return recovered.compose(ready -> {
+    return inTurn(() -> recovered.compose(ready -> {
       List<Received> received = new ArrayList<>(records.size());
       Set<String> newCheckouts = new LinkedHashSet<>();
       for (KafkaConsumerRecord<String, String> record : records) {
@@ -187,7 +208,36 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         handledBelow.computeIfPresent(record.partition(), (partition, below) -> Math.max(below, record.offset() + 1));
       }
       return journal.known(newCheckouts).compose(known -> apply(received, known));
-    });
+    }));
+  }
+
+  private static boolean isAdmin(SagaMessage message) {
+    return MessageTypes.ADMIN_ABORT.equals(message.type()) || MessageTypes.ADMIN_RETRY.equals(message.type());
+  }
+
+  /**
+   * An operator's abort (compensates a saga not past its pivot) or retry (re-sends what it waits on now, the backoff
+   * starting over); the request is journalled either way, with whether it took effect.
+   */
+  private Transition adminAction(SagaState current, SagaMessage message, Instant now, List<JournalEntry> entries) {
+    boolean abort = MessageTypes.ADMIN_ABORT.equals(message.type());
+    String by = message.payload().getString("by", "an operator");
+    String event = abort ? "ABORT_REQUESTED" : "RETRY_REQUESTED";
+    if (current == null) {
+      entries.add(new JournalEntry(message.sagaId(), SagaEngine.SAGA, event, "by " + by + "; not taken: finished", now));
+      return null;
+    }
+    if (abort) {
+      Transition aborted = engine.abort(current, event, "aborted by " + by, now).orElse(null);
+      if (aborted == null) {
+        entries.add(new JournalEntry(message.sagaId(), SagaEngine.SAGA, event, "by " + by + "; not taken: "
+          + current.status() + (current.status() == Status.CONFIRMING ? ", past the pivot" : ""), now));
+      }
+      return aborted;
+    }
+    log.info("saga={} re-sending what it waits on at {}'s request", current.sagaId(), by);
+    return new Transition(current.retried(now), engine.pending(current),
+      List.of(new JournalEntry(current.sagaId(), SagaEngine.SAGA, event, "by " + by, now)));
   }
 
   private static boolean startsCheckout(SagaMessage message) {
@@ -214,6 +264,8 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         if (current == null && !alreadyStarted.contains(message.sagaId())) {
           transition = engine.start(message.sagaId(), message.payload(), in.partition(), now);
         }
+      } else if (isAdmin(message)) {
+        transition = adminAction(current, message, now, changes.entries);
       } else {
         transition = current == null ? null : engine.onReply(current, message, now).orElse(null);
         if (transition == null) {
@@ -304,14 +356,15 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         }
         if (!delivered.isEmpty() && completionTimer < 0) {
           // Normally the next poll journals the completions; this is for when none comes.
-          completionTimer = vertx.setTimer(COMPLETE_WITHIN_MS, timer -> {
+          completionTimer = vertx.setTimer(COMPLETE_WITHIN_MS, timer -> inTurn(() -> {
             completionTimer = -1;
             Changes changes = completeDelivered(Instant.now());
-            if (!changes.entries.isEmpty()) {
-              journal(changes).onFailure(failure -> log.warn("could not journal {} completed sagas; their "
-                + "confirmations will be delivered again: {}", changes.states.size(), failure.toString()));
+            if (changes.entries.isEmpty()) {
+              return Future.succeededFuture();
             }
-          });
+            return journal(changes).onFailure(failure -> log.warn("could not journal {} completed sagas; their "
+              + "confirmations will be delivered again: {}", changes.states.size(), failure.toString()));
+          }));
         }
       })
       .onFailure(failure -> {
@@ -334,9 +387,31 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     return changes;
   }
 
-  /** Re-sends what silent sagas wait on: after {@code resendAfter}, then doubling up to a minute. */
-  private void resendStalled() {
+  /**
+   * Compensates the sagas whose stage before the pivot is past its deadline (journalled first, like any transition),
+   * and re-sends what other silent sagas wait on: after {@code resendAfter}, then doubling up to a minute.
+   */
+  private Future<Void> tick() {
     Instant now = Instant.now();
+    Changes expired = new Changes();
+    for (SagaState state : active.values()) {
+      engine.deadlinePassed(state, stepDeadline, now).ifPresent(transition -> {
+        log.warn("saga={} {}; compensating", state.sagaId(), transition.state().reason());
+        expired.add(transition);
+      });
+    }
+    if (expired.entries.isEmpty()) {
+      resendStalled(now);
+      return Future.succeededFuture();
+    }
+    return journal(expired).map(journalled -> {
+      send(expired.states.values(), expired.commands);
+      resendStalled(now);
+      return null;
+    });
+  }
+
+  private void resendStalled(Instant now) {
     List<Command> pending = new ArrayList<>();
     List<SagaState> resent = new ArrayList<>();
     for (SagaState state : List.copyOf(active.values())) {
@@ -346,12 +421,57 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           state.status(), state.step());
         active.put(state.sagaId(), state.resent(now));
         resent.add(state);
-        pending.addAll(engine.pending(state));
+        List<Command> commands = engine.pending(state);
+        pending.addAll(commands);
+        // Written with the saga's next transition: a re-send changes nothing a recovery would need.
+        List<JournalEntry> lines = unjournalled.computeIfAbsent(state.sagaId(), id -> new ArrayList<>());
+        commands.forEach(command -> lines.add(new JournalEntry(state.sagaId(),
+          engine.definition().step(command.message().step()).name(), "RESENT", command.message().type(), now)));
       }
     }
     if (!pending.isEmpty()) {
       send(resent, pending);
     }
+  }
+
+  /**
+   * Checks an operator's request against the journal (404 unknown, 409 if it cannot apply) and hands it to the
+   * saga's owner through the saga's partition; the owner journals it and what it did.
+   */
+  private Future<JsonObject> admin(JsonObject request, String type) {
+    String sagaId = Ids.require("saga_id", request.getString("saga_id"));
+    boolean abort = MessageTypes.ADMIN_ABORT.equals(type);
+    return journal.find(sagaId).compose(saga -> {
+      Status status = Status.valueOf(saga.getString("status"));
+      if (status.finished()) {
+        return Future.failedFuture(ServiceException.conflict("saga " + sagaId + " is " + status + " already"));
+      }
+      if (abort && status != Status.RUNNING) {
+        return Future.failedFuture(ServiceException.conflict("saga " + sagaId + " is " + status
+          + (status == Status.CONFIRMING ? ": past its pivot it can only go forward" : " already")));
+      }
+      JsonObject payload = new JsonObject().put("by", request.getString("by", "an operator"));
+      return producer.send(Topics.SAGA_REPLIES, new SagaMessage(sagaId, 0, type, Ids.newId(), payload))
+        .map(sent -> new JsonObject().put("saga_id", sagaId).put("requested", abort ? "abort" : "retry")
+          .put("status", status.name()));
+    });
+  }
+
+  /** Counts over {@code since} (default: an hour before {@code until}) to {@code until} (default: now). */
+  private Future<JsonObject> stats(JsonObject request) {
+    for (String name : request.fieldNames()) {
+      if (!name.equals("since") && !name.equals("until")) {
+        throw ServiceException.badRequest("unknown parameter " + name + "; known: since, until");
+      }
+    }
+    Instant now = Instant.now();
+    Instant until = Objects.requireNonNullElse(SagaQuery.time("until", request.getString("until")), now);
+    Instant since = Objects.requireNonNullElse(SagaQuery.time("since", request.getString("since")),
+      until.minus(STATS_WINDOW));
+    if (since.isAfter(until)) {
+      throw ServiceException.badRequest("since must not be after until");
+    }
+    return journal.stats(since, until, now);
   }
 
   private Future<JsonObject> health() {

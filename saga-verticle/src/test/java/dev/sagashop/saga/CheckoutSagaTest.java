@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -276,5 +277,48 @@ class CheckoutSagaTest {
       assertEquals("s1", entry.sagaId());
     }
     assertTrue(started.entries().size() >= started.commands().size());
+  }
+
+  @Test
+  @DisplayName("an abort before the pivot compensates the stage in hand, answered or not, then reopens the order; "
+    + "past the pivot there is no abort")
+  void abortBeforeThePivot() {
+    Transition reserved = reply(start().state(), RESERVE, Outcome.DONE, null);
+    Transition aborted = engine.abort(reserved.state(), "ABORT_REQUESTED", "aborted by admin", now).orElseThrow();
+    assertEquals(Status.COMPENSATING, aborted.state().status());
+    assertEquals(List.of(MessageTypes.RELEASE_STOCK, MessageTypes.REFUND_CREDIT), types(aborted));
+    assertEquals(List.of("saga:ABORT_REQUESTED", "reserve-stock:COMPENSATION_SENT", "charge-credit:COMPENSATION_SENT"),
+      events(aborted));
+
+    SagaMessage lateCharge = pendingAt(reserved.state(), CHARGE).reply(Outcome.DONE, null, true);
+    assertTrue(engine.onReply(aborted.state(), lateCharge, now).isEmpty());
+    assertTrue(engine.undoLateEffect(aborted.state(), lateCharge).isEmpty(), "the refund already follows the charge");
+
+    Transition released = reply(aborted.state(), RESERVE, Outcome.DONE, null);
+    Transition reopening = reply(released.state(), CHARGE, Outcome.DONE, null);
+    assertEquals(List.of(MessageTypes.REOPEN_ORDER), types(reopening));
+    assertEquals("aborted by admin", reopening.commands().get(0).message().payload().getString("reason"));
+    assertTrue(engine.abort(aborted.state(), "ABORT_REQUESTED", "again", now).isEmpty(), "compensating already");
+
+    Transition confirming = reply(reserved.state(), CHARGE, Outcome.DONE, null);
+    assertTrue(engine.abort(confirming.state(), "ABORT_REQUESTED", "too late", now).isEmpty(), "past the pivot");
+  }
+
+  @Test
+  @DisplayName("a stage unanswered past the step deadline aborts, naming the silent step; a wait counts from its start, "
+    + "not from the last re-send")
+  void stepDeadline() {
+    Duration deadline = Duration.ofMinutes(3);
+    SagaState reserved = reply(start().state(), RESERVE, Outcome.DONE, null).state().resent(now.plusSeconds(170));
+    assertTrue(engine.deadlinePassed(reserved, deadline, now.plusSeconds(179)).isEmpty());
+    Transition expired = engine.deadlinePassed(reserved, deadline, now.plusSeconds(180)).orElseThrow();
+    assertEquals("timed out: no reply to charge-credit within 180000 ms", expired.state().reason());
+    assertEquals(List.of(MessageTypes.RELEASE_STOCK, MessageTypes.REFUND_CREDIT), types(expired));
+    assertEquals("saga:TIMED_OUT", events(expired).get(0));
+
+    SagaState confirming = reply(reserved, CHARGE, Outcome.DONE, null).state();
+    assertTrue(engine.deadlinePassed(confirming, deadline, now.plusSeconds(3600)).isEmpty(), "forward recovery only");
+    assertTrue(engine.deadlinePassed(expired.state(), deadline, now.plusSeconds(3600)).isEmpty(),
+      "compensations are retried, never given up");
   }
 }

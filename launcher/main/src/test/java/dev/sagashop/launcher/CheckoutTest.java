@@ -27,9 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import static dev.sagashop.launcher.Ledger.awaitSagaFinished;
 import static dev.sagashop.launcher.Ledger.checkout;
 import static dev.sagashop.launcher.Ledger.credit;
 import static dev.sagashop.launcher.Ledger.findOrder;
+import static dev.sagashop.launcher.Ledger.sagaOf;
 import static dev.sagashop.launcher.Ledger.stock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,10 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CheckoutTest {
 
   private final Ledger ledger = new Ledger();
-
-  private static JsonObject sagaOf(String order) {
-    return TestShop.get("/orders/" + order + "/saga").body();
-  }
 
   @Test
   @DisplayName("a checkout pays the order, takes the stock and charges the credit, and the journal shows each step")
@@ -281,22 +279,7 @@ class CheckoutTest {
     assertEquals(status, findOrder(order).getString("status"), context);
   }
 
-  private static String awaitSagaFinished(String order) {
-    String status = null;
-    for (int i = 0; i < 200; i++) {
-      status = sagaOf(order).getString("status");
-      if ("COMPLETED".equals(status) || "ABORTED".equals(status)) {
-        return status;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("saga of order " + order + " still " + status);
-  }
+
 
   /**
    * Re-publishes every command that reaches a participant's topic, once, so each is delivered twice. (It reads its

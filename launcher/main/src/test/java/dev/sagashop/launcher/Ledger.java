@@ -76,6 +76,28 @@ final class Ledger {
     return TestShop.post("/orders/checkout/" + order);
   }
 
+  /** The order's latest saga, as {@code GET /orders/{id}/saga} shows it. */
+  static JsonObject sagaOf(String order) {
+    return TestShop.get("/orders/" + order + "/saga").body();
+  }
+
+  /** The status its latest saga finished in, COMPLETED or ABORTED, waiting up to 10 s for it. */
+  static String awaitSagaFinished(String order) {
+    String status = null;
+    for (int i = 0; i < 200; i++) {
+      status = sagaOf(order).getString("status");
+      if ("COMPLETED".equals(status) || "ABORTED".equals(status)) {
+        return status;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("saga of order " + order + " still " + status);
+  }
   /** No unit of stock or credit created or lost, over every record this ledger made. */
   void assertConsistent() {
     PaidOrders paid = PaidOrders.of(orders.stream().map(Ledger::findOrder).toList());

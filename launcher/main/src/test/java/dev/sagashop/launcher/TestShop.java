@@ -16,6 +16,10 @@ import java.util.UUID;
  */
 final class TestShop {
 
+  /** Long past any pause of a participant that other tests make, short enough to wait out in one. */
+  static final long STEP_DEADLINE_MS = 10_000;
+  static final String ADMIN_TOKEN = "test-admin-token";
+
   private static Shop shop;
   private static ShopClient client;
 
@@ -32,6 +36,8 @@ final class TestShop {
           .put("GATEWAY_PORT", LoopbackPorts.orFree(0))
           .put("GATEWAY_INSTANCES", 2)
           .put("SAGA_RESEND_AFTER_MS", 2000)
+          .put("STEP_DEADLINE_MS", STEP_DEADLINE_MS)
+          .put("ADMIN_TOKEN", ADMIN_TOKEN)
           // The fault switch exists in test configuration only.
           .put("FAULTS_ENABLED", true);
         shop = Shop.start(config, EnumSet.copyOf(Role.all()));

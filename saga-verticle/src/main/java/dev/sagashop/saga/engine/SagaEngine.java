@@ -6,6 +6,7 @@ import dev.sagashop.contracts.SagaMessage.Outcome;
 import dev.sagashop.saga.engine.SagaState.Status;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Runs a {@link SagaDefinition}: forward a stage at a time, each stage's actions sent at once; on a refusal, the
@@ -43,7 +45,7 @@ public final class SagaEngine {
   public Transition start(String sagaId, JsonObject payload, int partition, Instant now) {
     String key = payload.getString(definition.keyField());
     SagaState initial = new SagaState(sagaId, definition.name(), key, payload, Status.RUNNING, 0, Set.of(), null,
-      partition, now, now, 0);
+      partition, now, now, now, 0);
     Builder transition = new Builder(now);
     transition.log(initial, SAGA, "STARTED", definition.keyField() + " " + key);
     return transition.forward(initial, 0);
@@ -71,7 +73,7 @@ public final class SagaEngine {
         transition.log(state, step.name(), "DONE", null);
         Set<Integer> left = without(state.awaiting(), reply.step());
         return Optional.of(left.isEmpty() ? transition.forward(state, step.stage() + 1)
-          : transition.done(state.with(Status.RUNNING, state.step(), left, null, state.sentAt())));
+          : transition.done(state.answered(left)));
       }
       case COMPENSATING -> {
         if (!answered.equals(step.compensation())) {
@@ -84,12 +86,38 @@ public final class SagaEngine {
         transition.log(state, step.name(), "COMPENSATED", null);
         Set<Integer> left = without(state.awaiting(), reply.step());
         return Optional.of(left.isEmpty() ? transition.compensate(state, step.stage() - 1, -1, state.reason())
-          : transition.done(state.with(Status.COMPENSATING, state.step(), left, state.reason(), state.sentAt())));
+          : transition.done(state.answered(left)));
       }
       default -> {
         return Optional.empty();
       }
     }
+  }
+
+  /**
+   * Backward recovery on demand (an operator, a step past its deadline): a running saga compensates its stage in
+   * hand — the steps that answered and those still in flight, whose compensation follows their action to the
+   * participant — and the stages before it. Empty once past the pivot (forward recovery only), or when the saga is
+   * compensating already or finished.
+   */
+  public Optional<Transition> abort(SagaState state, String event, String reason, Instant now) {
+    if (state.status() != Status.RUNNING) {
+      return Optional.empty();
+    }
+    Builder transition = new Builder(now);
+    transition.log(state, SAGA, event, reason);
+    return Optional.of(transition.compensate(state, definition.stageOf(state.step()), -1, reason));
+  }
+
+  /** A running saga that has waited on its stage for {@code deadline} or longer: aborted, naming the silent steps. */
+  public Optional<Transition> deadlinePassed(SagaState state, Duration deadline, Instant now) {
+    if (state.status() != Status.RUNNING || state.since().plus(deadline).isAfter(now)) {
+      return Optional.empty();
+    }
+    String silent = new TreeSet<>(state.awaiting()).stream().map(index -> definition.step(index).name())
+      .collect(Collectors.joining(", "));
+    return abort(state, "TIMED_OUT", "timed out: no reply to " + silent + " within " + deadline.toMillis() + " ms",
+      now);
   }
 
   /** A confirming saga whose confirmations are delivered: it is complete. */

@@ -10,11 +10,12 @@ import java.util.Set;
  * In RUNNING and COMPENSATING, {@code step} is the first step of the stage in hand and {@code awaiting} holds its
  * steps whose action (or compensation) is still unanswered; in CONFIRMING, {@code awaiting} holds the steps whose
  * one-way command is to be delivered.
- * {@code sentAt} and {@code attempts} pace re-sends and live in memory only.
+ * {@code since} is when the saga began waiting on {@code awaiting} (step deadlines count from it; the journal keeps
+ * it); {@code sentAt} and {@code attempts} pace re-sends and live in memory only.
  */
 public record SagaState(String sagaId, String saga, String key, JsonObject payload, Status status, int step,
-                        Set<Integer> awaiting, String reason, int partition, Instant createdAt, Instant sentAt,
-                        int attempts) {
+                        Set<Integer> awaiting, String reason, int partition, Instant createdAt, Instant since,
+                        Instant sentAt, int attempts) {
 
   public enum Status {
     RUNNING, COMPENSATING, CONFIRMING, COMPLETED, ABORTED,
@@ -28,12 +29,24 @@ public record SagaState(String sagaId, String saga, String key, JsonObject paylo
 
   SagaState with(Status status, int step, Set<Integer> awaiting, String reason, Instant now) {
     return new SagaState(sagaId, saga, key, payload, status, step, Set.copyOf(awaiting), reason, partition,
-      createdAt, now, 0);
+      createdAt, now, now, 0);
+  }
+
+  /** One of the steps it waits on answered, others have not: the same wait, paced as before. */
+  SagaState answered(Set<Integer> stillAwaiting) {
+    return new SagaState(sagaId, saga, key, payload, status, step, Set.copyOf(stillAwaiting), reason, partition,
+      createdAt, since, sentAt, attempts);
   }
 
   /** The same state, its pending commands sent once more. */
   public SagaState resent(Instant now) {
-    return new SagaState(sagaId, saga, key, payload, status, step, awaiting, reason, partition, createdAt, now,
+    return new SagaState(sagaId, saga, key, payload, status, step, awaiting, reason, partition, createdAt, since, now,
       attempts + 1);
+  }
+
+  /** The same state, its pending commands sent once more at an operator's request: the backoff starts over. */
+  public SagaState retried(Instant now) {
+    return new SagaState(sagaId, saga, key, payload, status, step, awaiting, reason, partition, createdAt, since, now,
+      0);
   }
 }

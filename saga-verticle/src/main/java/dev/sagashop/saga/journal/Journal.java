@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -104,7 +105,8 @@ public final class Journal {
           updated_at DATETIME(3) NOT NULL,
           events MEDIUMTEXT NOT NULL,
           KEY saga_by_order (order_id, created_at),
-          KEY saga_by_status (status, partition_no)
+          KEY saga_by_time (created_at),
+          KEY saga_by_status_time (status, created_at)
         ) ENGINE=InnoDB""").execute())
       .compose(created -> JournalUpgrade.run(pool))
       .map(created -> new Journal(pool, owner))
@@ -127,7 +129,7 @@ public final class Journal {
       sagas.add(Tuple.of(state.sagaId(), state.saga(), state.key(), state.status().name(), state.step(),
           state.awaiting().stream().sorted().map(String::valueOf).collect(Collectors.joining(",")), state.partition(),
           fresh.contains(state.sagaId()) ? state.payload().encode() : "", clip(state.reason()), owner)
-        .addValue(time(state.createdAt())).addValue(time(state.sentAt()))
+        .addValue(time(state.createdAt())).addValue(time(state.since()))
         .addValue(lines == null ? "" : lines.toString()));
     }
     if (sagas.size() <= CHUNK && events.isEmpty()) {
@@ -199,6 +201,97 @@ public final class Journal {
       });
   }
 
+  /**
+   * A page of sagas, newest first, through the journal's indexes (by time, by status and time, by order and time);
+   * {@code next} is the cursor of the page after, or null on the last. Unfinished sagas say how long they have waited
+   * on their stage, and {@code overdue} when that is past {@code deadline}.
+   */
+  public Future<JsonObject> query(SagaQuery query, Instant now, Duration deadline) {
+    StringBuilder sql = new StringBuilder("SELECT saga_id, saga_type, order_id, status, step, awaiting, reason, owner, "
+      + "created_at, updated_at FROM saga");
+    List<Object> values = new ArrayList<>();
+    List<String> where = new ArrayList<>();
+    if (query.status() != null) {
+      where.add("status = ?");
+      values.add(query.status().name());
+    }
+    if (query.orderId() != null) {
+      where.add("order_id = ?");
+      values.add(query.orderId());
+    }
+    if (query.reason() != null) {
+      where.add("reason LIKE ?");
+      values.add(query.reason().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+    }
+    if (query.since() != null) {
+      where.add("created_at >= ?");
+      values.add(time(query.since()));
+    }
+    if (query.until() != null) {
+      where.add("created_at < ?");
+      values.add(time(query.until()));
+    }
+    if (query.after() != null) {
+      LocalDateTime at = time(Instant.ofEpochMilli(query.after().createdAtMillis()));
+      where.add("(created_at < ? OR created_at = ? AND saga_id < ?)");
+      values.addAll(List.of(at, at, query.after().sagaId()));
+    }
+    if (!where.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    sql.append(" ORDER BY created_at DESC, saga_id DESC LIMIT ").append(query.limit() + 1);
+    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(values)).map(rows -> {
+      JsonArray sagas = new JsonArray();
+      String next = null;
+      for (Row row : rows) {
+        if (sagas.size() == query.limit()) {
+          JsonObject last = sagas.getJsonObject(sagas.size() - 1);
+          next = new SagaQuery.Cursor(Instant.parse(last.getString("created_at")).toEpochMilli(),
+            last.getString("saga_id")).encode();
+          break;
+        }
+        sagas.add(summary(row, now, deadline));
+      }
+      return new JsonObject().put("sagas", sagas).put("next", next);
+    });
+  }
+
+  /**
+   * Counts by status and by abort reason (the reason up to its first colon) of the sagas started in the window, and
+   * the sagas in flight now with the age of the oldest.
+   */
+  public Future<JsonObject> stats(Instant since, Instant until, Instant now) {
+    Tuple window = Tuple.of(time(since), time(until));
+    Future<JsonObject> byStatus = pool.preparedQuery("SELECT status, COUNT(*) AS n FROM saga "
+        + "WHERE created_at >= ? AND created_at < ? GROUP BY status").execute(window)
+      .map(rows -> {
+        JsonObject counts = new JsonObject();
+        Arrays.stream(Status.values()).forEach(status -> counts.put(status.name(), 0L));
+        rows.forEach(row -> counts.put(row.getString("status"), row.getLong("n")));
+        return counts;
+      });
+    Future<JsonObject> byReason = pool.preparedQuery("SELECT SUBSTRING_INDEX(reason, ':', 1) AS kind, COUNT(*) AS n "
+        + "FROM saga WHERE status IN ('ABORTED', 'STUCK') AND created_at >= ? AND created_at < ? "
+        + "GROUP BY kind ORDER BY n DESC LIMIT 20").execute(window)
+      .map(rows -> {
+        JsonObject counts = new JsonObject();
+        rows.forEach(row -> counts.put(row.getString("kind") == null ? "" : row.getString("kind"), row.getLong("n")));
+        return counts;
+      });
+    Future<JsonObject> inFlight = pool.query("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM saga "
+        + "WHERE status IN (" + ACTIVE + ")").execute()
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        LocalDateTime oldest = row.getLocalDateTime("oldest");
+        return new JsonObject().put("count", row.getLong("n")).put("oldest_age_ms", oldest == null ? null
+          : Math.max(0, Duration.between(oldest.toInstant(ZoneOffset.UTC), now).toMillis()));
+      });
+    return Future.all(byStatus, byReason, inFlight).map(all -> new JsonObject()
+      .put("since", since.toString()).put("until", until.toString())
+      .put("by_status", byStatus.result()).put("aborted_by_reason", byReason.result())
+      .put("in_flight", inFlight.result()));
+  }
+
   public Future<Void> ping() {
     return pool.query("SELECT 1").execute().mapEmpty();
   }
@@ -250,6 +343,7 @@ public final class Journal {
       }
     }
     Status status = Status.valueOf(row.getString("status"));
+    Instant since = row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC);
     if (awaiting.isEmpty() && (status == Status.RUNNING || status == Status.COMPENSATING)) {
       // Journals written before sagas had stages name only the step a running saga waits on.
       awaiting.add(row.getInteger("step"));
@@ -257,8 +351,27 @@ public final class Journal {
     return new SagaState(row.getString("saga_id"), row.getString("saga_type"), row.getString("order_id"),
       new JsonObject(row.getString("payload")), status, row.getInteger("step"),
       Set.copyOf(awaiting), row.getString("reason"), row.getInteger("partition_no"),
-      row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC),
-      row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC), 0);
+      row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC), since, since, 0);
+  }
+
+  /** A saga as a list shows it: no payload, no lines; how long an unfinished one has waited on its stage. */
+  private static JsonObject summary(Row row, Instant now, Duration deadline) {
+    Status status = Status.valueOf(row.getString("status"));
+    Instant updated = row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC);
+    JsonObject summary = new JsonObject()
+      .put("saga_id", row.getString("saga_id"))
+      .put("saga", row.getString("saga_type"))
+      .put("order_id", row.getString("order_id"))
+      .put("status", status.name())
+      .put("reason", row.getString("reason"))
+      .put("owner", row.getString("owner"))
+      .put("created_at", row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC).toString())
+      .put("updated_at", updated.toString());
+    if (!status.finished()) {
+      long waiting = Math.max(0, Duration.between(updated, now).toMillis());
+      summary.put("waiting_ms", waiting).put("overdue", waiting >= deadline.toMillis());
+    }
+    return summary;
   }
 
   private static JsonObject toJson(Row row) {

@@ -3,10 +3,12 @@ package dev.sagashop.saga.journal;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 /**
  * Brings a journal written by an earlier build up to date: its lines lived in a table of their own ({@code
- * saga_step}, a row per line); they move into their saga's {@code events} column, and that table goes.
+ * saga_step}, a row per line); they move into their saga's {@code events} column, and that table goes. The indexes
+ * that saga queries page through (by time; by status and time) are added.
  */
 final class JournalUpgrade {
 
@@ -19,7 +21,24 @@ final class JournalUpgrade {
         : connection.query("ALTER TABLE saga ADD COLUMN events MEDIUMTEXT NOT NULL").execute().mapEmpty())
       .compose(added -> connection.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
         + "DATABASE() AND TABLE_NAME = 'saga_step'").execute())
-      .compose(rows -> rows.iterator().next().getLong(0) == 0 ? Future.succeededFuture() : fold(connection)));
+      .compose(rows -> rows.iterator().next().getLong(0) == 0 ? Future.succeededFuture() : fold(connection))
+      .compose(folded -> addIndex(connection, "saga_by_time", "created_at"))
+      .compose(added -> addIndex(connection, "saga_by_status_time", "status, created_at"))
+      // (status, partition_no) served only recovery, which the index above serves as well.
+      .compose(added -> hasIndex(connection, "saga_by_status"))
+      .compose(has -> !has ? Future.succeededFuture()
+        : connection.query("ALTER TABLE saga DROP KEY saga_by_status").execute().mapEmpty()));
+  }
+
+  private static Future<Void> addIndex(SqlConnection connection, String name, String columns) {
+    return hasIndex(connection, name).compose(has -> has ? Future.succeededFuture()
+      : connection.query("ALTER TABLE saga ADD KEY " + name + " (" + columns + ")").execute().mapEmpty());
+  }
+
+  private static Future<Boolean> hasIndex(SqlConnection connection, String name) {
+    return connection.preparedQuery("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = "
+        + "DATABASE() AND TABLE_NAME = 'saga' AND INDEX_NAME = ?").execute(Tuple.of(name))
+      .map(rows -> rows.iterator().next().getLong(0) > 0);
   }
 
   private static Future<Boolean> hasEvents(SqlConnection connection) {

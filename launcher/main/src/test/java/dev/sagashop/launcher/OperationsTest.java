@@ -1,0 +1,277 @@
+package dev.sagashop.launcher;
+
+import dev.sagashop.bench.ShopClient.Reply;
+import dev.sagashop.contracts.ConfigKeys;
+import dev.sagashop.contracts.LoopbackPorts;
+import dev.sagashop.gateway.GatewayVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static dev.sagashop.launcher.Ledger.awaitSagaFinished;
+import static dev.sagashop.launcher.Ledger.checkout;
+import static dev.sagashop.launcher.Ledger.credit;
+import static dev.sagashop.launcher.Ledger.findOrder;
+import static dev.sagashop.launcher.Ledger.sagaOf;
+import static dev.sagashop.launcher.Ledger.stock;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Operating the sagas through HTTP: queries, stats, an operator's abort and retry, and step deadlines. */
+class OperationsTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final Ledger ledger = new Ledger();
+
+  @Test
+  @DisplayName("saga queries list the newest first, page through a cursor, filter by status, order, reason and time")
+  void queriesPageAndFilter() {
+    String item = ledger.item(1, 2);
+    List<String> orders = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      orders.add(ledger.order(ledger.user(10), item, 1));
+    }
+    List<String> sagas = new ArrayList<>();
+    for (String order : orders) {
+      checkout(order);
+      awaitSagaFinished(order);
+      sagas.add(sagaOf(order).getString("saga_id"));
+    }
+
+    JsonObject byOrder = query("order_id=" + orders.get(0));
+    assertEquals(1, byOrder.getJsonArray("sagas").size());
+    assertEquals("COMPLETED", byOrder.getJsonArray("sagas").getJsonObject(0).getString("status"));
+    assertNull(byOrder.getString("next"));
+
+    JsonObject first = query("limit=2");
+    JsonObject second = query("limit=2&after=" + first.getString("next"));
+    List<String> newest = new ArrayList<>(ids(first));
+    newest.addAll(ids(second));
+    assertEquals(List.of(sagas.get(2), sagas.get(1), sagas.get(0)), newest.subList(0, 3), "newest first, across pages");
+    assertTrue(instants(first).get(1).compareTo(instants(second).get(0)) >= 0);
+
+    JsonArray aborted = query("status=aborted&reason=" + encode("insufficient stock: item " + item))
+      .getJsonArray("sagas");
+    assertEquals(List.of(sagas.get(2)), ids(new JsonObject().put("sagas", aborted)), "the third found no stock");
+    assertEquals(0, query("since=" + Instant.now().plusSeconds(60)).getJsonArray("sagas").size());
+    assertEquals(sagas.get(2), ids(query("limit=1&until=" + Instant.now().plusSeconds(1).toEpochMilli())).get(0));
+
+    for (String bad : List.of("status=bogus", "limit=0", "limit=501", "limit=x", "since=yesterday", "after=zzz",
+      "order_id=a%20b", "colour=red", "limit=1&limit=2", "since=2026-12-05T10:00:00Z&until=2026-12-04T10:00:00Z")) {
+      Reply refused = TestShop.get("/sagas?" + bad);
+      assertEquals(400, refused.status(), bad + ": " + refused.body().encode());
+      assertFalse(refused.error().isBlank(), bad);
+    }
+  }
+
+  @Test
+  @DisplayName("stats count the window's sagas by status and abort reason, and the sagas in flight")
+  void stats() {
+    Instant start = Instant.now();
+    String item = ledger.item(1, 1);
+    for (int i = 0; i < 2; i++) {
+      String order = ledger.order(ledger.user(10), item, 1);
+      checkout(order);
+      awaitSagaFinished(order);
+    }
+    JsonObject after = TestShop.get("/sagas/stats?since=" + start).body();
+    assertEquals(1, count(after, "by_status", "COMPLETED"), after::encode);
+    assertEquals(1, count(after, "by_status", "ABORTED"), after::encode);
+    assertEquals(1, count(after, "aborted_by_reason", "insufficient stock"), after::encode);
+    assertTrue(count(TestShop.get("/sagas/stats").body(), "by_status", "COMPLETED") >= 1, "the last hour by default");
+    assertNotNull(after.getJsonObject("in_flight").getLong("count"));
+    assertEquals(0, count(TestShop.get("/sagas/stats?since=" + Instant.now().plusSeconds(60) + "&until="
+      + Instant.now().plusSeconds(120)).body(), "by_status", "COMPLETED"));
+    assertEquals(400, TestShop.get("/sagas/stats?since=soon").status());
+    assertEquals(400, TestShop.get("/sagas/stats?limit=3").status());
+  }
+
+  @Test
+  @DisplayName("admin routes answer 403 with no token configured, 401 without or with a wrong token, 202 with it")
+  void adminRoutesNeedTheToken() throws Exception {
+    String order = ledger.order(ledger.user(10), ledger.item(1, 5), 1);
+    assertEquals(200, checkout(order).status());
+    String saga = sagaOf(order).getString("saga_id");
+    String base = "http://127.0.0.1:" + TestShop.shop().gatewayPort();
+
+    assertEquals(401, admin(base, saga, "abort", null).statusCode());
+    HttpResponse<String> wrong = admin(base, saga, "abort", "not-the-token");
+    assertEquals(401, wrong.statusCode());
+    assertTrue(new JsonObject(wrong.body()).getString("error").contains("wrong"), wrong.body());
+    HttpResponse<String> past = admin(base, saga, "abort", TestShop.ADMIN_TOKEN);
+    assertEquals(409, past.statusCode(), "a completed saga is past its pivot: " + past.body());
+    assertEquals(409, admin(base, saga, "retry", TestShop.ADMIN_TOKEN).statusCode(), "nothing to retry");
+    assertEquals(404, admin(base, "no-such-saga", "retry", TestShop.ADMIN_TOKEN).statusCode());
+
+    int port = LoopbackPorts.orFree(0);
+    JsonObject noToken = TestShop.shop().config().copy().put(ConfigKeys.GATEWAY_PORT, port);
+    noToken.remove(ConfigKeys.ADMIN_TOKEN);
+    String deployment = TestShop.shop().vertx().deployVerticle(new GatewayVerticle(),
+      new DeploymentOptions().setConfig(noToken)).await(30, TimeUnit.SECONDS);
+    try {
+      HttpResponse<String> off = admin("http://127.0.0.1:" + port, saga, "abort", TestShop.ADMIN_TOKEN);
+      assertEquals(403, off.statusCode());
+      assertTrue(new JsonObject(off.body()).getString("error").contains(ConfigKeys.ADMIN_TOKEN), off.body());
+    } finally {
+      TestShop.shop().vertx().undeploy(deployment).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("an operator's abort before the pivot compensates: the caller told why, stock, credit and order as before")
+  void abortBeforeThePivot() throws Exception {
+    String item = ledger.item(4, 10);
+    String user = ledger.user(20);
+    String order = ledger.order(user, item, 2);
+    Future<Reply> pending;
+    String saga;
+    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    try {
+      pending = TestShop.client().post("/orders/checkout/" + order);
+      saga = awaitSaga(order, "RUNNING");
+      HttpResponse<String> accepted = admin("http://127.0.0.1:" + TestShop.shop().gatewayPort(), saga, "abort",
+        TestShop.ADMIN_TOKEN);
+      assertEquals(202, accepted.statusCode(), accepted.body());
+      awaitSaga(order, "COMPENSATING");
+    } finally {
+      // The charge and then its refund wait for the payment service.
+      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+    Reply refused = TestShop.client().await(pending);
+    assertEquals(400, refused.status(), refused.body()::encode);
+    assertTrue(refused.error().contains("aborted by admin@"), refused.error());
+    assertEquals("ABORTED", awaitSagaFinished(order));
+    assertEquals(10, stock(item));
+    assertEquals(20, credit(user));
+    assertEquals("OPEN", findOrder(order).getString("status"));
+    assertTrue(events(saga).contains("saga:ABORT_REQUESTED"), events(saga)::toString);
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("an operator's retry re-sends what a saga waits on; it completes once the participant is back")
+  void retryWhileWaiting() throws Exception {
+    String item = ledger.item(3, 10);
+    String user = ledger.user(20);
+    String order = ledger.order(user, item, 1);
+    Future<Reply> pending;
+    String saga;
+    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    try {
+      pending = TestShop.client().post("/orders/checkout/" + order);
+      saga = awaitSaga(order, "RUNNING");
+      HttpResponse<String> accepted = admin("http://127.0.0.1:" + TestShop.shop().gatewayPort(), saga, "retry",
+        TestShop.ADMIN_TOKEN);
+      assertEquals(202, accepted.statusCode(), accepted.body());
+      awaitEvent(saga, "saga:RETRY_REQUESTED");
+    } finally {
+      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+    assertEquals(200, TestShop.client().await(pending).status());
+    assertEquals("COMPLETED", awaitSagaFinished(order));
+    assertEquals(17, credit(user), "charged once, though the charge went out twice");
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("a step unanswered past its deadline aborts the saga; the participant's late charge is refunded")
+  void stepDeadline() throws Exception {
+    String item = ledger.item(5, 10);
+    String user = ledger.user(30);
+    String order = ledger.order(user, item, 1);
+    Future<Reply> pending;
+    String saga;
+    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    try {
+      pending = TestShop.client().post("/orders/checkout/" + order);
+      saga = awaitSaga(order, "RUNNING");
+      Thread.sleep(TestShop.STEP_DEADLINE_MS);
+      awaitSaga(order, "COMPENSATING");
+    } finally {
+      // Back late: it takes the charge, answers it, then takes the refund sent behind it.
+      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+    Reply refused = TestShop.client().await(pending);
+    assertEquals(400, refused.status(), refused.body()::encode);
+    assertTrue(refused.error().contains("timed out: no reply to charge-credit within " + TestShop.STEP_DEADLINE_MS),
+      refused.error());
+    assertEquals("ABORTED", awaitSagaFinished(order));
+    assertEquals(30, credit(user));
+    assertEquals(10, stock(item));
+    assertTrue(events(saga).contains("saga:TIMED_OUT"), events(saga)::toString);
+    ledger.assertConsistent();
+  }
+
+  private static JsonObject query(String parameters) {
+    Reply reply = TestShop.get("/sagas?" + parameters);
+    assertEquals(200, reply.status(), () -> parameters + ": " + reply.body().encode());
+    return reply.body();
+  }
+
+  private static List<String> ids(JsonObject page) {
+    return page.getJsonArray("sagas").stream().map(saga -> ((JsonObject) saga).getString("saga_id")).toList();
+  }
+
+  private static List<String> instants(JsonObject page) {
+    return page.getJsonArray("sagas").stream().map(saga -> ((JsonObject) saga).getString("created_at")).toList();
+  }
+
+  private static long count(JsonObject stats, String group, String key) {
+    return stats.getJsonObject(group).getLong(key, 0L);
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  private static List<String> events(String saga) {
+    return TestShop.get("/sagas/" + saga).body().getJsonArray("journal").stream()
+      .map(line -> ((JsonObject) line).getString("step") + ":" + ((JsonObject) line).getString("event")).toList();
+  }
+
+  /** The id of the order's saga once it is in {@code status}. */
+  private static String awaitSaga(String order, String status) throws InterruptedException {
+    Reply saga = null;
+    for (int i = 0; i < 300; i++) {
+      saga = TestShop.get("/orders/" + order + "/saga");
+      if (saga.status() == 200 && status.equals(saga.body().getString("status"))) {
+        return saga.body().getString("saga_id");
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the saga of " + order + " is not " + status + ": " + saga.body().encode());
+  }
+
+  private static void awaitEvent(String saga, String event) throws InterruptedException {
+    for (int i = 0; i < 200 && !events(saga).contains(event); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(events(saga).contains(event), events(saga)::toString);
+  }
+
+  private static HttpResponse<String> admin(String base, String saga, String action, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/sagas/" + saga + "/" + action))
+      .POST(HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
