@@ -46,6 +46,13 @@ app.kubernetes.io/component: {{ .component }}
       value: {{ .role | quote }}
     - name: JAVA_OPTS
       value: {{ .root.Values.javaOpts | quote }}
+    {{- if and .root.Values.admin.existingSecret (has .role (list "gateway" "all")) }}
+    - name: ADMIN_TOKEN
+      valueFrom:
+        secretKeyRef:
+          name: {{ .root.Values.admin.existingSecret }}
+          key: ADMIN_TOKEN
+    {{- end }}
   envFrom:
     - configMapRef:
         name: {{ include "shop.fullname" .root }}

@@ -43,6 +43,8 @@ public final class ConfigKeys {
   public static final String STEP_DEADLINE_MS = "STEP_DEADLINE_MS";
   /** The bearer token the admin routes ask for; without one they are off. */
   public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
+  /** text (default) or json: one JSON object per log line, with the saga and step as fields. Read by logback. */
+  public static final String LOG_FORMAT = "LOG_FORMAT";
   /** The test-only fault switch. */
   public static final String FAULTS_ENABLED = "FAULTS_ENABLED";
 

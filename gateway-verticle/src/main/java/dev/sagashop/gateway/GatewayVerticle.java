@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +82,7 @@ public class GatewayVerticle extends VerticleBase {
 
     router.get("/health/live").handler(this::live);
     router.get("/health/ready").handler(readiness::handle);
-    router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, services.circuits()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
 
     router.route().failureHandler(HttpErrors::fail);
     router.errorHandler(404, ctx -> HttpErrors.error(ctx, 404,
@@ -99,6 +100,7 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     checkoutGate.close();
+    services.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 

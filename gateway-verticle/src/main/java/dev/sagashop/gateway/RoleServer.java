@@ -10,11 +10,12 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.List;
-import java.util.Map;
+
 
 /**
  * The HTTP face of a process that runs service roles but no gateway (one pod per role on Kubernetes): the gateway
@@ -27,6 +28,7 @@ public class RoleServer extends VerticleBase {
 
   private final List<String> services;
   private HttpServer server;
+  private ServiceClient local;
 
   /** {@code services}: the roles of this process, by service name ("stock", "saga", ...). */
   public RoleServer(List<String> services) {
@@ -35,7 +37,7 @@ public class RoleServer extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ServiceClient local = ServiceClient.inProcess(vertx, config());
+    local = ServiceClient.inProcess(vertx, config());
     Readiness readiness = new Readiness(vertx, local, services);
     // As long as a caller may wait: a checkout, or the largest batch_init.
     long callerTimeout = Math.max(Settings.number(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000),
@@ -46,7 +48,7 @@ public class RoleServer extends VerticleBase {
     router.post(ServiceClient.OPERATIONS + ":address").handler(ctx -> operation(ctx, local, callerTimeout));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(readiness::handle);
-    router.get("/metrics").handler(ctx -> Metrics.handle(ctx, vertx, Map.of()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route().failureHandler(HttpErrors::fail);
     return vertx.createHttpServer().requestHandler(router)
       .listen(Settings.integer(config(), ConfigKeys.ROLE_PORT, 8080),
@@ -56,6 +58,7 @@ public class RoleServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    local.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 

@@ -1,9 +1,12 @@
 package dev.sagashop.gateway;
 
 import dev.sagashop.contracts.ConfigKeys;
+import dev.sagashop.contracts.Meters;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Services;
 import dev.sagashop.contracts.Settings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,28 +18,49 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.net.ConnectException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Calls service operations — over the event bus when the service runs in this process, over HTTP to its
- * {@link RoleServer} when {@code <SERVICE>_URL} names another process — and turns every way a call can fail into a
- * {@link ServiceException} with the status the HTTP caller should see: the service's own refusal as it is, no
- * service as 503, no answer in time as 504. A {@link Breaker} per service makes calls to a service that keeps
- * failing fail fast with a 503.
+ * {@link RoleServer}s when {@code <SERVICE>_URL} names other processes (a comma-separated list for several replicas)
+ * — and turns every way a call can fail into a {@link ServiceException} with the status the HTTP caller should see:
+ * the service's own refusal as it is, no service as 503, no answer in time as 504. Calls to replicas go round robin;
+ * each has a {@link Breaker}, so calls skip a replica that keeps failing while others answer, and fail fast with a
+ * 503 only when all of them do. A call that could not even connect goes on to the next replica (it never reached
+ * the first, so it cannot apply twice).
  */
 final class ServiceClient {
 
   /** Where a {@link RoleServer} serves the operations of its process: {@code POST /ops/<address>}. */
   static final String OPERATIONS = "/ops/";
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /** One place a service answers: a URL, or this process (null). */
+  private record Replica(URI url, Breaker breaker) {
+  }
+
+  /** A call that never reached its replica: no connection. */
+  private static final class Unreached extends ServiceException {
+    Unreached(String message) {
+      super(503, message);
+    }
+  }
 
   private final Vertx vertx;
   private final DeliveryOptions defaults;
-  private final Map<String, URI> remote = new HashMap<>();
-  private final Map<String, Breaker> breakers = new HashMap<>();
+  private final JsonObject config;
+  private final boolean remoteAllowed;
+  private final Map<String, List<Replica>> replicas = new HashMap<>();
+  private final Map<String, Integer> turns = new HashMap<>();
+  private final List<Meter> meters = new ArrayList<>();
+  private final String instance = Integer.toString(INSTANCES.incrementAndGet());
   private HttpClient http;
 
   /** Calls each service where {@code <SERVICE>_URL} says, or in this process. */
@@ -51,18 +75,10 @@ final class ServiceClient {
 
   private ServiceClient(Vertx vertx, JsonObject config, boolean remoteAllowed) {
     this.vertx = vertx;
+    this.config = config;
+    this.remoteAllowed = remoteAllowed;
     this.defaults = new DeliveryOptions()
       .setSendTimeout(Settings.number(config, ConfigKeys.REQUEST_TIMEOUT_MS, 10_000));
-    for (String service : remoteAllowed ? Services.ALL : List.<String>of()) {
-      String url = Settings.string(config, ConfigKeys.url(service), null);
-      if (url != null) {
-        remote.put(service, URI.create(url));
-      }
-    }
-    if (!remote.isEmpty()) {
-      http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-        .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(64));
-    }
   }
 
   Future<JsonObject> call(String operation, JsonObject request) {
@@ -71,39 +87,85 @@ final class ServiceClient {
 
   Future<JsonObject> call(String operation, JsonObject request, DeliveryOptions options) {
     String service = operation.substring(0, operation.indexOf('.'));
-    Breaker breaker = breakers.computeIfAbsent(service, s -> new Breaker());
+    List<Replica> all = replicas.computeIfAbsent(service, this::replicas);
+    int first = turns.merge(service, 1, Integer::sum) % all.size();
+    return attempt(service, operation, request, options, all, first, 0);
+  }
+
+  /** Tries the replicas in turn from {@code first}; {@code tried} of them could not be reached already. */
+  private Future<JsonObject> attempt(String service, String operation, JsonObject request, DeliveryOptions options,
+                                     List<Replica> all, int first, int tried) {
     // A call that may wait long (a checkout waits for its saga) says little about the service's health, and as the
     // trial it would hold the circuit open for as long as it waits: it neither counts nor serves as the trial.
     boolean longWait = options.getSendTimeout() > defaults.getSendTimeout();
-    if (longWait ? !breaker.closed() : !breaker.allows()) {
-      return Future.failedFuture(ServiceException.unavailable("the " + service + " service is failing; "
-        + "not calling it for up to " + Breaker.OPEN_MS + " ms"));
-    }
-    URI url = remote.get(service);
-    Future<JsonObject> reply = url == null ? local(service, operation, request, options)
-      : overHttp(url, service, operation, request, options.getSendTimeout());
-    if (longWait) {
-      return reply;
-    }
-    return reply.andThen(result -> {
-      if (result.succeeded() || !(result.cause() instanceof ServiceException refusal) || refusal.status() < 500) {
-        breaker.succeeded();
-      } else {
-        breaker.failed();
+    Replica replica = null;
+    int at = tried;
+    for (; at < all.size() && replica == null; at++) {
+      Replica candidate = all.get((first + at) % all.size());
+      if (longWait ? candidate.breaker().closed() : candidate.breaker().allows()) {
+        replica = candidate;
       }
-    });
+    }
+    if (replica == null) {
+      return Future.failedFuture(ServiceException.unavailable("the " + service + " service is failing"
+        + (all.size() > 1 ? " on every replica" : "") + "; not calling it for up to " + Breaker.OPEN_MS + " ms"));
+    }
+    Replica chosen = replica;
+    int next = at;
+    Future<JsonObject> reply = chosen.url() == null ? local(service, operation, request, options)
+      : overHttp(chosen.url(), service, operation, request, options.getSendTimeout());
+    if (!longWait) {
+      reply = reply.andThen(result -> count(chosen, result.cause()));
+    }
+    return reply.recover(failure -> failure instanceof Unreached && next < all.size()
+      ? attempt(service, operation, request, options, all, first, next) : Future.failedFuture(failure));
+  }
+
+  /** A replica's answer or refusal (4xx) closes its circuit; its failing (5xx, no answer) counts towards opening it. */
+  private static void count(Replica replica, Throwable failure) {
+    if (!(failure instanceof ServiceException refusal) || refusal.status() < 500) {
+      replica.breaker().succeeded();
+    } else {
+      replica.breaker().failed();
+    }
+  }
+
+  /** The service's replicas from {@code <SERVICE>_URL}, or this process; each shown on /metrics with its circuit. */
+  private List<Replica> replicas(String service) {
+    String urls = remoteAllowed ? Settings.string(config, ConfigKeys.url(service), null) : null;
+    List<Replica> found = new ArrayList<>();
+    if (urls == null || urls.isBlank()) {
+      found.add(new Replica(null, breaker(service, "local")));
+    } else {
+      for (String url : urls.split(",")) {
+        if (!url.isBlank()) {
+          found.add(new Replica(URI.create(url.trim()), breaker(service, url.trim())));
+        }
+      }
+      if (http == null) {
+        http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+          .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(64));
+      }
+    }
+    return List.copyOf(found);
+  }
+
+  private Breaker breaker(String service, String replica) {
+    Breaker breaker = new Breaker();
+    meters.add(Gauge.builder(Meters.CIRCUIT_OPEN, breaker, b -> b.open() ? 1 : 0).tag("service", service)
+      .tag("replica", replica).tag("instance", instance)
+      .description("Whether calls to a service fail fast (1) for its recent failures").register(Meters.registry()));
+    return breaker;
+  }
+
+  /** Takes this client's meters away. */
+  void close() {
+    meters.forEach(Meters.registry()::remove);
   }
 
   /** A batch_init of {@code n} records may take 0.2 ms a record on top of the usual deadline (docs/PERFORMANCE.md). */
   static long batchTimeoutMs(long requestTimeoutMs, long n) {
     return requestTimeoutMs + n / 5;
-  }
-
-  /** Per service: whether its circuit is open now (for /metrics). */
-  Map<String, Boolean> circuits() {
-    Map<String, Boolean> open = new HashMap<>();
-    breakers.forEach((service, breaker) -> open.put(service, breaker.open()));
-    return open;
   }
 
   private Future<JsonObject> local(String service, String operation, JsonObject request, DeliveryOptions options) {
@@ -117,6 +179,8 @@ final class ServiceClient {
       .setPort(url.getPort() > 0 ? url.getPort() : 80).setURI(OPERATIONS + operation)
       .setIdleTimeout(timeout);
     return http.request(options)
+      .recover(failure -> Future.failedFuture(failure instanceof ConnectException ? new Unreached("the " + service
+        + " service is unreachable at " + url + ": " + failure.getMessage()) : failure))
       .compose(call -> call.send(request.toBuffer()))
       .compose(response -> response.body().map(body -> {
         JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -154,6 +156,65 @@ class ChartTest {
       .set("external.mongo.url", "").set("external.mysql.url", "");
     assertEquals(1, render(helm -> noAddresses.apply(helm).set("allInOne.enabled", "true")).all("Deployment").size());
     assertEquals(5, render(helm -> noAddresses.apply(helm).set("external.existingSecret", "infra")).all("Deployment").size());
+  }
+
+  @Test
+  @DisplayName("A role with several replicas gets a PodDisruptionBudget and prefers one node per replica; one with "
+    + "a single replica gets neither")
+  void spreadsReplicas() {
+    Rendered rendered = render(helm -> helm.set("roles.stock.replicas", "1"));
+    Map<String, Object> payment = rendered.one("Deployment", "shop-saga-shop-payment");
+    Map<String, Object> term = cast(list(payment, "spec", "template", "spec", "affinity", "podAntiAffinity",
+      "preferredDuringSchedulingIgnoredDuringExecution").get(0).get("podAffinityTerm"));
+    assertEquals("kubernetes.io/hostname", term.get("topologyKey"));
+    assertEquals("payment", at(term, "labelSelector", "matchLabels", "app.kubernetes.io/component"));
+    assertNotNull(rendered.one("PodDisruptionBudget", "shop-saga-shop-payment"));
+    assertEquals(null, at(rendered.one("Deployment", "shop-saga-shop-stock"), "spec", "template", "spec", "affinity"));
+    assertTrue(rendered.all("PodDisruptionBudget").stream()
+      .noneMatch(pdb -> "shop-saga-shop-stock".equals(at(pdb, "metadata", "name"))));
+    assertEquals(null, at(render(helm -> helm.set("spreadAcrossNodes", "false")).one("Deployment",
+      "shop-saga-shop-payment"), "spec", "template", "spec", "affinity"));
+  }
+
+  @Test
+  @DisplayName("Optional monitoring: a ServiceMonitor over every Service, the Grafana dashboard as a ConfigMap whose "
+    + "queries name metrics the shop serves, and the admin token from a Secret for the gateway only")
+  void rendersMonitoringAndAdminToken() throws IOException {
+    Rendered plain = render(UnaryOperator.identity());
+    assertTrue(plain.all("ServiceMonitor").isEmpty());
+    Rendered rendered = render(helm -> helm.set("metrics.serviceMonitor.enabled", "true")
+      .set("metrics.dashboard.enabled", "true").set("admin.existingSecret", "shop-admin"));
+    Map<String, Object> monitor = rendered.one("ServiceMonitor", "shop-saga-shop");
+    assertEquals("/metrics", at(list(monitor, "spec", "endpoints").get(0), "path"));
+    assertEquals("http", at(list(monitor, "spec", "endpoints").get(0), "port"));
+    for (String role : ROLES) {
+      Map<String, Object> service = rendered.one("Service", "shop-saga-shop-" + role);
+      Map<String, Object> selector = cast(at(monitor, "spec", "selector", "matchLabels"));
+      selector.forEach((label, value) -> assertEquals(value, at(service, "metadata", "labels", label), role));
+      List<Map<String, Object>> env = list(container(rendered.one("Deployment", "shop-saga-shop-" + role)), "env");
+      boolean token = env.stream().anyMatch(e -> "ADMIN_TOKEN".equals(e.get("name")));
+      assertEquals(role.equals("gateway"), token, role);
+    }
+    Map<String, Object> dashboard = rendered.one("ConfigMap", "shop-saga-shop-dashboard");
+    assertEquals("1", at(dashboard, "metadata", "labels", "grafana_dashboard"));
+    String json = (String) at(dashboard, "data", "saga-shop.json");
+    assertEquals(Files.readString(CHART.resolve("dashboards/saga-shop.json")).strip(), json.strip());
+    // Every metric a panel queries is one the shop serves (launcher's OperationsTest checks they are there).
+    Matcher names = Pattern.compile("(saga_shop_\\w+|vertx_http_server_\\w+|jvm_\\w+)")
+      .matcher(json);
+    List<String> queried = new ArrayList<>();
+    while (names.find()) {
+      queried.add(names.group(1));
+    }
+    assertTrue(queried.size() > 10, queried::toString);
+    List<String> served = List.of("saga_shop_sagas_finished_total", "saga_shop_sagas_in_flight",
+      "saga_shop_saga_duration_seconds_bucket", "saga_shop_step_latency_seconds_bucket", "saga_shop_kafka_consumer_lag",
+      "saga_shop_saga_resends_total", "saga_shop_dead_letters_total", "saga_shop_journal_batch_sagas_sum",
+      "saga_shop_journal_batch_sagas_count", "saga_shop_event_loop_delay_seconds_bucket", "jvm_memory_used_bytes",
+      "jvm_gc_pause_seconds_sum", "saga_shop_verticle_restarts_total", "saga_shop_circuit_open",
+      "vertx_http_server_requests_total", "vertx_http_server_response_time_seconds_bucket");
+    assertTrue(served.containsAll(queried),
+      () -> "unknown: " + queried.stream().filter(q -> !served.contains(q)).toList());
   }
 
   private static Rendered render(UnaryOperator<TemplateCommand> values) {

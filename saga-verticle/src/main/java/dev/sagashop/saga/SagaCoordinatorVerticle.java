@@ -20,6 +20,7 @@ import dev.sagashop.messaging.DeadLetters;
 import dev.sagashop.messaging.KafkaProbe;
 import dev.sagashop.messaging.KafkaSettings;
 import dev.sagashop.messaging.MessageLoop;
+import dev.sagashop.messaging.SagaMdc;
 import dev.sagashop.messaging.SagaProducer;
 import dev.sagashop.messaging.SagaProducer.Outgoing;
 import dev.sagashop.messaging.supervision.Operations;
@@ -81,6 +82,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private final Map<String, List<JournalEntry>> unjournalled = new HashMap<>();
   private long completionTimer = -1;
   private final String owner = "sec-" + Ids.newId().substring(0, 8);
+  private final SagaMetrics metrics = new SagaMetrics(active);
   private Journal journal;
   private SagaProducer producer;
   private MessageLoop loop;
@@ -140,6 +142,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(resendTimer);
     vertx.cancelTimer(completionTimer);
+    metrics.close();
     Future<Void> stopped = loop == null ? Future.succeededFuture() : loop.stop();
     return stopped.eventually(producer::close).eventually(kafka::close)
       .eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
@@ -158,8 +161,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       for (SagaState state : states) {
         active.put(state.sagaId(), state.resent(now));
         pending.addAll(engine.pending(state));
-        log.info("saga={} recovered in {} at step {}; re-sending what it waits on", state.sagaId(), state.status(),
-          state.step());
+        try (SagaMdc about = SagaMdc.of(state.sagaId(), state.step())) {
+          log.info("saga={} recovered in {} at step {}; re-sending what it waits on", state.sagaId(), state.status(),
+            state.step());
+        }
       }
       return send(states, pending);
     }).onFailure(failure -> log.error("could not recover the sagas of partitions {}", numbers, failure))
@@ -228,14 +233,16 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       return null;
     }
     if (abort) {
-      Transition aborted = engine.abort(current, event, "aborted by " + by, now).orElse(null);
+      Transition aborted = engine.abort(current, event, "aborted by an operator: " + by, now).orElse(null);
       if (aborted == null) {
         entries.add(new JournalEntry(message.sagaId(), SagaEngine.SAGA, event, "by " + by + "; not taken: "
           + current.status() + (current.status() == Status.CONFIRMING ? ", past the pivot" : ""), now));
       }
       return aborted;
     }
-    log.info("saga={} re-sending what it waits on at {}'s request", current.sagaId(), by);
+    try (SagaMdc about = SagaMdc.of(current.sagaId(), current.step())) {
+      log.info("saga={} re-sending what it waits on at {}'s request", current.sagaId(), by);
+    }
     return new Transition(current.retried(now), engine.pending(current),
       List.of(new JournalEntry(current.sagaId(), SagaEngine.SAGA, event, "by " + by, now)));
   }
@@ -263,19 +270,24 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       if (startsCheckout(message)) {
         if (current == null && !alreadyStarted.contains(message.sagaId())) {
           transition = engine.start(message.sagaId(), message.payload(), in.partition(), now);
+          metrics.started();
         }
       } else if (isAdmin(message)) {
         transition = adminAction(current, message, now, changes.entries);
       } else {
         transition = current == null ? null : engine.onReply(current, message, now).orElse(null);
-        if (transition == null) {
+        if (transition != null) {
+          metrics.replied(current, engine.definition().step(message.step()).name(), message, now);
+        } else {
           SagaState saga = current;
           engine.undoLateEffect(current, message).ifPresent(undo -> {
             undos.add(undo);
             changes.entries.add(new JournalEntry(message.sagaId(), engine.definition().step(message.step()).name(),
               "LATE_EFFECT_UNDONE", undo.message().type(), now));
-            log.warn("saga={} step={} was applied again after the saga moved on ({}); sending {}", message.sagaId(),
-              message.step(), saga == null ? "finished" : saga.status(), undo.message().type());
+            try (SagaMdc about = SagaMdc.of(message.sagaId(), message.step())) {
+              log.warn("saga={} step={} was applied again after the saga moved on ({}); sending {}", message.sagaId(),
+                message.step(), saga == null ? "finished" : saga.status(), undo.message().type());
+            }
           });
         }
       }
@@ -335,7 +347,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       for (SagaState state : written.values()) {
         if (state.status().finished()) {
           active.remove(state.sagaId());
-          log.debug("saga={} {}{}", state.sagaId(), state.status(), state.reason() == null ? "" : ": " + state.reason());
+          metrics.finished(state, Instant.now());
+          try (SagaMdc about = SagaMdc.of(state.sagaId(), null)) {
+            log.debug("saga={} {}{}", state.sagaId(), state.status(), state.reason() == null ? "" : ": " + state.reason());
+          }
         } else {
           active.put(state.sagaId(), state);
         }
@@ -396,7 +411,9 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     Changes expired = new Changes();
     for (SagaState state : active.values()) {
       engine.deadlinePassed(state, stepDeadline, now).ifPresent(transition -> {
-        log.warn("saga={} {}; compensating", state.sagaId(), transition.state().reason());
+        try (SagaMdc about = SagaMdc.of(state.sagaId(), state.step())) {
+          log.warn("saga={} {}; compensating", state.sagaId(), transition.state().reason());
+        }
         expired.add(transition);
       });
     }
@@ -417,8 +434,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     for (SagaState state : List.copyOf(active.values())) {
       Duration wait = resendAfter.multipliedBy(1L << Math.min(state.attempts(), 4));
       if (Duration.between(state.sentAt(), now).compareTo(wait) >= 0) {
-        log.info("saga={} heard nothing for {} ms in {} at step {}; re-sending", state.sagaId(), wait.toMillis(),
-          state.status(), state.step());
+        try (SagaMdc about = SagaMdc.of(state.sagaId(), state.step())) {
+          log.info("saga={} heard nothing for {} ms in {} at step {}; re-sending", state.sagaId(), wait.toMillis(),
+            state.status(), state.step());
+        }
         active.put(state.sagaId(), state.resent(now));
         resent.add(state);
         List<Command> commands = engine.pending(state);
@@ -430,6 +449,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       }
     }
     if (!pending.isEmpty()) {
+      metrics.resent(pending.size());
       send(resent, pending);
     }
   }

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -26,6 +27,12 @@ public final class Main {
     if (args.length > 0 && args[0].equals("bench")) {
       Bench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
+    }
+    String logFormat = Objects.requireNonNullElse(System.getenv(ConfigKeys.LOG_FORMAT), "text");
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      // logback would print nothing at all.
+      System.err.println("saga-shop: " + ConfigKeys.LOG_FORMAT + " must be text or json, not '" + logFormat + "'");
+      System.exit(2);
     }
     if (Relaunch.wanted()) {
       System.exit(Relaunch.run(args));

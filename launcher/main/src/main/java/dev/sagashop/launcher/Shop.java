@@ -8,6 +8,7 @@ import dev.sagashop.messaging.KafkaTopics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,7 @@ public final class Shop implements AutoCloseable {
   /** Starts the roles' embedded servers and verticles; blocks until they are up or one failed. */
   public static Shop start(JsonObject config, Set<Role> roles) throws Exception {
     EmbeddedInfra infra = new EmbeddedInfra();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = ShopMetrics.vertx();
     Shop shop = null;
     try {
       shop = new Shop(vertx, infra, infra.start(config, roles));
@@ -62,6 +63,9 @@ public final class Shop implements AutoCloseable {
    * then the coordinator, then the gateway that calls them all.
    */
   private void deploy(Set<Role> roles) throws Exception {
+    // One probe per event loop (Vert.x hands event loops out in turn).
+    vertx.deployVerticle(ShopMetrics.EventLoopDelay::new,
+      new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)).await(60, TimeUnit.SECONDS);
     if (roles.stream().anyMatch(Role::usesKafka)) {
       KafkaTopics.ensure(vertx, config).await(60, TimeUnit.SECONDS);
     }

@@ -109,7 +109,7 @@ class OperationsTest {
     String order = ledger.order(ledger.user(10), ledger.item(1, 5), 1);
     assertEquals(200, checkout(order).status());
     String saga = sagaOf(order).getString("saga_id");
-    String base = "http://127.0.0.1:" + TestShop.shop().gatewayPort();
+    String base = base();
 
     assertEquals(401, admin(base, saga, "abort", null).statusCode());
     HttpResponse<String> wrong = admin(base, saga, "abort", "not-the-token");
@@ -135,28 +135,23 @@ class OperationsTest {
   }
 
   @Test
-  @DisplayName("an operator's abort before the pivot compensates: the caller told why, stock, credit and order as before")
+  @DisplayName("an operator's abort before the pivot compensates: the caller is told why; stock, credit, order as "
+    + "before")
   void abortBeforeThePivot() throws Exception {
     String item = ledger.item(4, 10);
     String user = ledger.user(20);
     String order = ledger.order(user, item, 2);
-    Future<Reply> pending;
-    String saga;
-    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    try {
-      pending = TestShop.client().post("/orders/checkout/" + order);
-      saga = awaitSaga(order, "RUNNING");
-      HttpResponse<String> accepted = admin("http://127.0.0.1:" + TestShop.shop().gatewayPort(), saga, "abort",
-        TestShop.ADMIN_TOKEN);
+    // The charge and then its refund wait for the payment service.
+    Away away = checkoutWhilePaymentAway(order, saga -> {
+      HttpResponse<String> accepted = admin(base(), saga, "abort", TestShop.ADMIN_TOKEN);
       assertEquals(202, accepted.statusCode(), accepted.body());
       awaitSaga(order, "COMPENSATING");
-    } finally {
-      // The charge and then its refund wait for the payment service.
-      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    }
+    });
+    String saga = away.saga();
+    Future<Reply> pending = away.checkout();
     Reply refused = TestShop.client().await(pending);
     assertEquals(400, refused.status(), refused.body()::encode);
-    assertTrue(refused.error().contains("aborted by admin@"), refused.error());
+    assertTrue(refused.error().contains("aborted by an operator: admin@"), refused.error());
     assertEquals("ABORTED", awaitSagaFinished(order));
     assertEquals(10, stock(item));
     assertEquals(20, credit(user));
@@ -171,19 +166,11 @@ class OperationsTest {
     String item = ledger.item(3, 10);
     String user = ledger.user(20);
     String order = ledger.order(user, item, 1);
-    Future<Reply> pending;
-    String saga;
-    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    try {
-      pending = TestShop.client().post("/orders/checkout/" + order);
-      saga = awaitSaga(order, "RUNNING");
-      HttpResponse<String> accepted = admin("http://127.0.0.1:" + TestShop.shop().gatewayPort(), saga, "retry",
-        TestShop.ADMIN_TOKEN);
+    Future<Reply> pending = checkoutWhilePaymentAway(order, saga -> {
+      HttpResponse<String> accepted = admin(base(), saga, "retry", TestShop.ADMIN_TOKEN);
       assertEquals(202, accepted.statusCode(), accepted.body());
       awaitEvent(saga, "saga:RETRY_REQUESTED");
-    } finally {
-      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    }
+    }).checkout();
     assertEquals(200, TestShop.client().await(pending).status());
     assertEquals("COMPLETED", awaitSagaFinished(order));
     assertEquals(17, credit(user), "charged once, though the charge went out twice");
@@ -196,18 +183,13 @@ class OperationsTest {
     String item = ledger.item(5, 10);
     String user = ledger.user(30);
     String order = ledger.order(user, item, 1);
-    Future<Reply> pending;
-    String saga;
-    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    try {
-      pending = TestShop.client().post("/orders/checkout/" + order);
-      saga = awaitSaga(order, "RUNNING");
+    // Back late: it takes the charge, answers it, then takes the refund sent behind it.
+    Away away = checkoutWhilePaymentAway(order, saga -> {
       Thread.sleep(TestShop.STEP_DEADLINE_MS);
       awaitSaga(order, "COMPENSATING");
-    } finally {
-      // Back late: it takes the charge, answers it, then takes the refund sent behind it.
-      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    }
+    });
+    String saga = away.saga();
+    Future<Reply> pending = away.checkout();
     Reply refused = TestShop.client().await(pending);
     assertEquals(400, refused.status(), refused.body()::encode);
     assertTrue(refused.error().contains("timed out: no reply to charge-credit within " + TestShop.STEP_DEADLINE_MS),
@@ -217,6 +199,89 @@ class OperationsTest {
     assertEquals(10, stock(item));
     assertTrue(events(saga).contains("saga:TIMED_OUT"), events(saga)::toString);
     ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("/metrics names what people expect, and its counts follow what was done")
+  void metrics() {
+    String item = ledger.item(2, 1);
+    String paid = ledger.order(ledger.user(10), item, 1);
+    String refused = ledger.order(ledger.user(10), item, 1);
+    String before = scrape();
+    assertEquals(200, checkout(paid).status());
+    assertEquals(400, checkout(refused).status());
+    awaitSagaFinished(paid);
+    awaitSagaFinished(refused);
+    String after = scrape();
+
+    assertEquals(2, metric(after, "saga_shop_sagas_started_total") - metric(before, "saga_shop_sagas_started_total"));
+    String completed = "status=\"COMPLETED\"";
+    String outOfStock = "reason=\"insufficient stock\"";
+    assertEquals(1, metric(after, "saga_shop_sagas_finished_total", completed)
+      - metric(before, "saga_shop_sagas_finished_total", completed));
+    assertEquals(1, metric(after, "saga_shop_sagas_finished_total", outOfStock)
+      - metric(before, "saga_shop_sagas_finished_total", outOfStock));
+    String checkoutRoute = "route=\"/orders/checkout/:order_id\"";
+    for (String code : List.of("code=\"200\"", "code=\"400\"")) {
+      assertEquals(1, metric(after, "vertx_http_server_requests_total", checkoutRoute, code)
+        - metric(before, "vertx_http_server_requests_total", checkoutRoute, code), code);
+    }
+    assertTrue(metric(after, "saga_shop_saga_duration_seconds_count", completed) >= 1);
+    assertTrue(metric(after, "saga_shop_step_latency_seconds_count", "step=\"reserve-stock\"") >= 2);
+    for (String name : List.of("vertx_http_server_response_time_seconds_bucket", "saga_shop_sagas_in_flight",
+      "saga_shop_saga_resends_total", "saga_shop_kafka_consumer_lag", "saga_shop_journal_batch_sagas_count",
+      "saga_shop_event_loop_delay_seconds_bucket", "saga_shop_verticle_up", "saga_shop_verticle_restarts_total",
+      "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count")) {
+      assertTrue(after.lines().anyMatch(line -> line.startsWith(name)), name + " in\n" + after);
+    }
+  }
+
+  private static String scrape() {
+    try {
+      return TestShop.client().getText("/metrics").await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("/metrics", e);
+    }
+  }
+
+  /** The sum of a metric's samples whose labels include each of {@code labels} (name="value"). */
+  static long metric(String scrape, String name, String... labels) {
+    double sum = 0;
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        String head = line.substring(0, line.lastIndexOf(' '));
+        if (List.of(labels).stream().allMatch(head::contains)) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return Math.round(sum);
+  }
+
+  /** What an operator does to a saga that waits for the payment service. */
+  @FunctionalInterface
+  private interface Meanwhile {
+    void with(String saga) throws Exception;
+  }
+
+  private record Away(Future<Reply> checkout, String saga) {
+  }
+
+  /** Checks {@code order} out with the payment service away; {@code meanwhile} runs on its saga before it is back. */
+  private static Away checkoutWhilePaymentAway(String order, Meanwhile meanwhile) throws Exception {
+    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    try {
+      Future<Reply> pending = TestShop.client().post("/orders/checkout/" + order);
+      String saga = awaitSaga(order, "RUNNING");
+      meanwhile.with(saga);
+      return new Away(pending, saga);
+    } finally {
+      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String base() {
+    return "http://127.0.0.1:" + TestShop.shop().gatewayPort();
   }
 
   private static JsonObject query(String parameters) {

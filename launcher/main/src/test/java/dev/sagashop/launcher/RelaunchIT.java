@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -37,12 +38,7 @@ class RelaunchIT {
   void childHasTheOptionsAndDiesWithTheParent() throws Exception {
     int port = LoopbackPorts.orFree(0);
     Path log = work.resolve("shop.log");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-jar", System.getProperty("shop.jar"));
-    builder.environment().put("DATA_DIR", work.resolve("data").toString());
-    builder.environment().put("GATEWAY_HOST", "127.0.0.1");
-    builder.environment().put("GATEWAY_PORT", Integer.toString(port));
-    Process parent = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process parent = ShopJar.start(work, port, log, Map.of());
     ProcessHandle child = null;
     try {
       assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up; its log:\n" + read(log));

@@ -1,11 +1,13 @@
 package dev.sagashop.saga.journal;
 
 import dev.sagashop.contracts.ConfigKeys;
+import dev.sagashop.contracts.Meters;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.saga.engine.JournalEntry;
 import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -58,6 +60,8 @@ public final class Journal {
 
   private final Pool pool;
   private final String owner;
+  private final DistributionSummary batches = DistributionSummary.builder(Meters.JOURNAL_BATCH)
+    .description("Sagas one journal write carries").register(Meters.registry());
 
   private Journal(Pool pool, String owner) {
     this.pool = pool;
@@ -123,6 +127,7 @@ public final class Journal {
     for (JournalEntry entry : entries) {
       events.computeIfAbsent(entry.sagaId(), id -> new StringBuilder()).append(',').append(encode(entry));
     }
+    batches.record(states.size());
     List<Tuple> sagas = new ArrayList<>(states.size());
     for (SagaState state : states) {
       StringBuilder lines = events.remove(state.sagaId());

@@ -1,5 +1,6 @@
 package dev.sagashop.messaging;
 
+import dev.sagashop.contracts.Meters;
 import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.Topics;
 import io.vertx.core.Future;
@@ -20,12 +21,18 @@ public final class DeadLetters {
       .put("partition", record.partition())
       .put("offset", record.offset())
       .put("value", record.value());
+    counted(record.topic());
     return producer.sendRaw(Topics.DEAD_LETTERS, record.key(), letter.encode());
   }
 
   /** A message that could be parsed but not applied. */
   public static Future<Void> send(SagaProducer producer, SagaMessage message, String reason) {
     JsonObject letter = new JsonObject().put("reason", reason).put("value", message.encode());
+    counted(message.type());
     return producer.sendRaw(Topics.DEAD_LETTERS, message.sagaId(), letter.encode());
+  }
+
+  private static void counted(String what) {
+    Meters.registry().counter(Meters.DEAD_LETTERS, "of", what).increment();
   }
 }

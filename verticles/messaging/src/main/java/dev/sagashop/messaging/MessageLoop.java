@@ -1,5 +1,7 @@
 package dev.sagashop.messaging;
 
+import dev.sagashop.contracts.Meters;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,6 +10,8 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +81,7 @@ public final class MessageLoop {
   private final BatchHandler handler;
   private final Promise<Void> stopped = Promise.promise();
   private final Promise<Void> firstAssignment = Promise.promise();
+  private final Gauge lag;
   /** Handled batches not yet committed, oldest first. */
   private final Deque<Batch> uncommitted = new ArrayDeque<>();
   /** Offsets ready to commit, and whether a commit is scheduled or running. */
@@ -94,6 +99,12 @@ public final class MessageLoop {
     this.name = name;
     this.consumer = consumer;
     this.handler = handler;
+    // The consumer's own figure (the largest lag over its partitions, recent samples); reading it takes no lock. A
+    // loop that replaces a crashed one takes its place on the gauge.
+    Meters.registry().find(Meters.KAFKA_CONSUMER_LAG).tag("consumer", name).meters().forEach(Meters.registry()::remove);
+    this.lag = Gauge.builder(Meters.KAFKA_CONSUMER_LAG, consumer, MessageLoop::lagOf).tag("consumer", name)
+      .description("Records behind the end of the consumer's partitions, the largest of them")
+      .register(Meters.registry());
   }
 
   /** Subscribes {@code consumer} to {@code topics} and loops on the caller's context. */
@@ -137,7 +148,19 @@ public final class MessageLoop {
   /** Finishes the batch in hand and commits what may be, then closes the consumer. */
   public Future<Void> stop() {
     running = false;
+    Meters.registry().remove(lag);
     return stopped.future().compose(done -> commitNow()).eventually(consumer::close);
+  }
+
+  private static double lagOf(KafkaConsumer<String, String> consumer) {
+    for (Map.Entry<MetricName, ? extends Metric> metric : consumer.unwrap().metrics().entrySet()) {
+      if (metric.getKey().name().equals("records-lag-max") && metric.getKey().tags().containsKey("client-id")
+        && !metric.getKey().tags().containsKey("topic")) {
+        Object value = metric.getValue().metricValue();
+        return value instanceof Number number && !Double.isNaN(number.doubleValue()) ? number.doubleValue() : 0;
+      }
+    }
+    return 0;
   }
 
   private void next() {

@@ -134,8 +134,10 @@ public final class Participant {
       try {
         handler.validate(command);
       } catch (RuntimeException poison) {
-        log.error("{}: saga={} step={} {} cannot be applied; dead-lettered: {}", service, command.sagaId(),
-          command.step(), command.type(), poison.toString());
+        try (SagaMdc about = SagaMdc.of(command.sagaId(), command.step())) {
+          log.error("{}: saga={} step={} {} cannot be applied; dead-lettered: {}", service, command.sagaId(),
+            command.step(), command.type(), poison.toString());
+        }
         deadLetters.add(DeadLetters.send(producer, command, poison.toString()));
         answer(failed, command, command.reply(Outcome.FAILED, command.type() + " cannot be applied: "
           + poison.getMessage()));
@@ -144,8 +146,10 @@ public final class Participant {
       int attempts = ATTEMPTS.isEmpty() ? 0 : ATTEMPTS.getOrDefault(key(command), 0);
       if (attempts >= MAX_ATTEMPTS) {
         // The count stays: a re-sent copy of this command is answered the same way.
-        log.error("{}: saga={} step={} {} crashed the service {} times; dead-lettered", service, command.sagaId(),
-          command.step(), command.type(), attempts);
+        try (SagaMdc about = SagaMdc.of(command.sagaId(), command.step())) {
+          log.error("{}: saga={} step={} {} crashed the service {} times; dead-lettered", service, command.sagaId(),
+            command.step(), command.type(), attempts);
+        }
         deadLetters.add(DeadLetters.send(producer, command, "crashed the " + service + " service " + attempts + " times"));
         answer(failed, command, command.reply(Outcome.FAILED, command.type() + " could not be applied"));
         continue;
@@ -179,8 +183,10 @@ public final class Participant {
     if (!command.oneWay()) {
       replies.add(reply);
     } else if (reply.outcome() != Outcome.DONE) {
-      log.error("{}: saga={} step={} one-way {} {}: {}", service, reply.sagaId(), reply.step(), command.type(),
-        reply.outcome(), reply.reason());
+      try (SagaMdc about = SagaMdc.of(reply.sagaId(), reply.step())) {
+        log.error("{}: saga={} step={} one-way {} {}: {}", service, reply.sagaId(), reply.step(), command.type(),
+          reply.outcome(), reply.reason());
+      }
     }
   }
 }

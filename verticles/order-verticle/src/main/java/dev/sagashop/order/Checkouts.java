@@ -9,6 +9,7 @@ import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.order.OrderStore.Settlement;
 import dev.sagashop.messaging.Participant;
+import dev.sagashop.messaging.SagaMdc;
 import dev.sagashop.messaging.SagaProducer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -73,7 +74,9 @@ final class Checkouts implements Participant.CommandHandler {
 
   private Future<JsonObject> start(Order locked) {
     Future<JsonObject> outcome = waiters.await(locked);
-    log.debug("saga={} order={} locked for checkout", locked.sagaId(), locked.id());
+    try (SagaMdc about = SagaMdc.of(locked.sagaId(), null)) {
+      log.debug("saga={} order={} locked for checkout", locked.sagaId(), locked.id());
+    }
     return announce(locked, MessageTypes.CHECKOUT_STARTED).transform(announced -> announced.succeeded() ? outcome
       : Future.failedFuture(ServiceException.unavailable("checkout of order " + locked.id()
         + " could not be started (" + announced.cause().getMessage() + "); ask again to resume it")));

@@ -1,7 +1,11 @@
 package dev.sagashop.messaging.supervision;
 
+import dev.sagashop.contracts.Meters;
 import dev.sagashop.contracts.Supervision;
 import dev.sagashop.contracts.Supervision.State;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -16,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +67,7 @@ public class ServiceSupervisor extends VerticleBase {
   }
 
   private final Map<String, Supervised> children = new LinkedHashMap<>();
+  private final List<Meter> meters = new ArrayList<>();
   private MessageConsumer<JsonObject> status;
   private long timer;
 
@@ -73,6 +79,14 @@ public class ServiceSupervisor extends VerticleBase {
   @Override
   public Future<?> start() {
     status = vertx.eventBus().consumer(Supervision.STATUS, message -> message.reply(status()));
+    for (Supervised child : children.values()) {
+      meters.add(FunctionCounter.builder(Meters.VERTICLE_RESTARTS, child, supervised -> supervised.restarts)
+        .tag("verticle", child.child.service()).description("Restarts of a supervised verticle")
+        .register(Meters.registry()));
+      meters.add(Gauge.builder(Meters.VERTICLE_UP, child, supervised -> supervised.state == State.RUNNING ? 1 : 0)
+        .tag("verticle", child.child.service()).description("Whether a supervised verticle is running (1)")
+        .register(Meters.registry()));
+    }
     timer = vertx.setPeriodic(PING_EVERY_MS, tick -> children.values().forEach(this::ping));
     return Future.join(children.values().stream().map(this::deploy).toList()).transform(done -> status.completion());
   }
@@ -80,6 +94,7 @@ public class ServiceSupervisor extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    meters.forEach(Meters.registry()::remove);
     // The children are undeployed with this verticle, being its children.
     return status.unregister();
   }
