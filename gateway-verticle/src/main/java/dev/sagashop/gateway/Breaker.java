@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
  * within {@value #OPEN_MS} ms no longer holds the circuit: the next call is a trial too, so a trial stuck on a
  * service that hung cannot keep the circuit open after the service is back. Used on one event loop only.
  * Not vertx-circuit-breaker: there a half-open circuit waits for its one trial until the call's own timeout (10 s
- * here), unless every call gets the breaker's timeout too, which would cut normal calls short at 2 s.
+ * here), unless every call gets the breaker's timeout too — a timer per call, measured at 7x this class's cost per
+ * call (docs/PERFORMANCE.md) — which would also cut normal calls short at 2 s.
  */
 final class Breaker {
 

@@ -23,14 +23,16 @@ public final class Bench {
            java -jar saga-shop.jar bench stress [--url URL] [--records 100000] [--concurrency 64]
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
                                                 [--shop-pids PID,...]
-           java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|both] [--load 6s] [--work DIR]
+           java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s] [--work DIR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
              processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
              each process in turn under checkout load (--load: a third before the fault, the rest after the
              recovery), restarts it, freezes the infra process with SIGSTOP for 12 s, and checks the invariants
-             after each fault; exit 1 if broken""";
+             after each fault; exit 1 if broken. --layout replicas: infra and two processes of every role on 4
+             partitions; one replica of each role killed and restarted, the other killed and left dead while the
+             survivors carry the load (both gateways take the load). both = all-in-one and roles; all = the three""";
 
   private Bench() {
   }
@@ -42,6 +44,12 @@ public final class Bench {
   /** The fault suite against shop processes this command starts; returns 0 if every invariant held. */
   private static int chaos(Vertx vertx, Options options, PrintStream out) throws Exception {
     String layout = options.string("layout", "both");
+    List<String> layouts = switch (layout) {
+      case "both" -> List.of("all-in-one", "roles");
+      case "all" -> List.of("all-in-one", "roles", "replicas");
+      case "all-in-one", "roles", "replicas" -> List.of(layout);
+      default -> throw new IllegalArgumentException("--layout must be all-in-one, roles, replicas, both or all");
+    };
     Duration load = options.duration("load", Duration.ofSeconds(6));
     // A third of the load before the fault, the rest once the shop is ready again.
     Duration before = load.dividedBy(3);
@@ -51,13 +59,13 @@ public final class Bench {
     Path work = Path.of(options.string("work", Files.createTempDirectory("saga-shop-chaos").toString()));
     out.println("chaos: shop processes from " + jar + ", data and logs under " + work);
     List<ChaosRun.Report> reports = new ArrayList<>();
-    if (!layout.equals("roles")) {
+    if (layouts.contains("all-in-one")) {
       try (ShopProcesses shop = ShopProcesses.allInOne(jar, work.resolve("all-in-one"), Map.of())) {
         shop.startAll(vertx);
         reports.add(new ChaosRun(vertx, shop, out).killAndRestart("all", before, Duration.ZERO, after));
       }
     }
-    if (!layout.equals("all-in-one")) {
+    if (layouts.contains("roles")) {
       try (ShopProcesses shop = ShopProcesses.perRole(jar, work.resolve("roles"), Map.of())) {
         shop.startAll(vertx);
         ChaosRun chaos = new ChaosRun(vertx, shop, out);
@@ -68,6 +76,16 @@ public final class Bench {
         reports.add(chaos.killAndRestart("infra", before, load.dividedBy(2), after));
         // A dependency that hangs instead of dying: the infrastructure frozen, then let go.
         reports.add(chaos.freezeAndThaw("infra", before, Duration.ofSeconds(12), after.plusSeconds(10)));
+      }
+    }
+    if (layouts.contains("replicas")) {
+      try (ShopProcesses shop = ShopProcesses.replicated(jar, work.resolve("replicas"), Map.of())) {
+        shop.startAll(vertx);
+        ChaosRun chaos = new ChaosRun(vertx, shop, out);
+        for (String role : ShopProcesses.ROLES) {
+          reports.add(chaos.killAndRestart(role + "-1", before, Duration.ZERO, after));
+          reports.add(chaos.killForGood(role + "-2", before, after));
+        }
       }
     }
     long broken = reports.stream().filter(report -> !report.consistent()).count();

@@ -81,6 +81,19 @@ public final class ChaosRun {
   }
 
   /**
+   * Loads the shop for {@code before}, SIGKILLs {@code victim} and goes on loading it for {@code after} without it:
+   * the survivors take over alone (a replica of each role must be left). The recovery counts from the kill.
+   * Afterwards the victim is started again, outside the measured window, for the next fault.
+   */
+  public Report killForGood(String victim, Duration before, Duration after) throws Exception {
+    Report report = underFault(victim + " gone", before, Duration.ZERO, after, () -> shop.kill(victim), () -> {
+    });
+    shop.start(victim);
+    shop.awaitReady(vertx, Duration.ofSeconds(120));
+    return report;
+  }
+
+  /**
    * Loads the shop for {@code before}, freezes {@code victim} (SIGSTOP: it hangs, its sockets stay open) for
    * {@code frozen}, lets it go on (SIGCONT) and loads the shop for {@code after}; then checks the invariants.
    */
@@ -98,9 +111,10 @@ public final class ChaosRun {
                             Step recover) throws Exception {
     recoveredAt = Long.MAX_VALUE;
     decidedAfterMs.set(-1);
-    ShopClient client = new ShopClient(vertx, shop.url(), CONCURRENCY * 2, 30_000);
+    Clients client = new Clients(shop.urls().stream()
+      .map(url -> new ShopClient(vertx, url, CONCURRENCY * 2, 30_000)).toList());
     try {
-      Records records = Records.create(client, random, 10, 150, 600);
+      Records records = Records.create(client.live(), random, 10, 150, 600);
       Map<String, Integer> told = new ConcurrentHashMap<>();
       List<Long> refusals = Collections.synchronizedList(new ArrayList<>());
       AtomicInteger inFlight = new AtomicInteger();
@@ -131,20 +145,52 @@ public final class ChaosRun {
       stopped.set(true);
       Future.join(workers).await();
       Future.join(List.copyOf(probed)).await();
-      return check(fault, client, records, told, refusals, atFault);
+      return check(fault, client.live(), records, told, refusals, atFault);
     } finally {
       client.close();
     }
   }
 
-  private Future<Void> worker(ShopClient client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
+  /**
+   * The clients of every gateway, taken in turn for each request, as a load balancer with retries would: a request
+   * that a dead gateway could not take is retried, and the retry goes to the next one.
+   */
+  private record Clients(List<ShopClient> all, AtomicInteger turn) {
+    Clients(List<ShopClient> all) {
+      this(all, new AtomicInteger());
+    }
+
+    ShopClient next() {
+      return all.get(Math.floorMod(turn.getAndIncrement(), all.size()));
+    }
+
+    /** The first client whose gateway answers. */
+    ShopClient live() {
+      for (ShopClient client : all) {
+        try {
+          if (client.await(client.get("/health/live")).status() == 200) {
+            return client;
+          }
+        } catch (Exception down) {
+          // try the next gateway
+        }
+      }
+      throw new IllegalStateException("no gateway answers");
+    }
+
+    void close() {
+      all.forEach(ShopClient::close);
+    }
+  }
+
+  private Future<Void> worker(Clients client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
                               AtomicInteger inFlight, AtomicBoolean stopped) {
     Promise<Void> done = Promise.promise();
     next(client, take(queue, stopped), queue, told, refusals, inFlight, stopped, done);
     return done.future();
   }
 
-  private void next(ShopClient client, String order, List<String> queue, Map<String, Integer> told,
+  private void next(Clients client, String order, List<String> queue, Map<String, Integer> told,
                     List<Long> refusals, AtomicInteger inFlight, AtomicBoolean stopped, Promise<Void> done) {
     if (order == null) {
       done.complete();
@@ -170,11 +216,11 @@ public final class ChaosRun {
   }
 
   /** Checks an order out and records what the client was told (0: no answer); completes with that status. */
-  private Future<Integer> checkout(ShopClient client, String order, Map<String, Integer> told,
+  private Future<Integer> checkout(Clients client, String order, Map<String, Integer> told,
                                    List<Long> refusals, AtomicInteger inFlight) {
     inFlight.incrementAndGet();
     long began = System.nanoTime();
-    return client.post("/orders/checkout/" + order).transform(reply -> {
+    return client.next().post("/orders/checkout/" + order).transform(reply -> {
       inFlight.decrementAndGet();
       int status = reply.succeeded() ? reply.result().status() : 0;
       told.put(order, status);
@@ -207,16 +253,19 @@ public final class ChaosRun {
         // A re-checkout settles what the client never learnt, and must answer 2xx or 4xx promptly (a 503 while
         // the gateway has not yet seen the shop recover is retried, within the same 10 s).
         long began = System.nanoTime();
-        Reply again = client.await(client.post("/orders/checkout/" + entry.getKey()));
-        while (again.status() == 503 && System.nanoTime() - began < 10_000_000_000L) {
+        int again = recheckout(client, entry.getKey());
+        while (again == 503 && System.nanoTime() - began < 10_000_000_000L) {
           pause(250);
-          again = client.await(client.post("/orders/checkout/" + entry.getKey()));
+          again = recheckout(client, entry.getKey());
         }
         long ms = (System.nanoTime() - began) / 1_000_000;
-        if (again.status() / 100 != 2 && again.status() / 100 != 4 || ms > 10_000) {
-          violations.add("re-checkout of " + entry.getKey() + " answered " + again.status() + " in " + ms + " ms");
+        if (again / 100 != 2 && again / 100 != 4 || ms > 10_000) {
+          // What the shop says of the order and its saga, so a failure can be understood where it is reported.
+          violations.add("re-checkout of " + entry.getKey() + " answered " + (again == 0 ? "nothing" : again) + " in "
+            + ms + " ms; the order: " + describe(client, "/orders/find/" + entry.getKey()) + "; its saga: "
+            + describe(client, "/orders/" + entry.getKey() + "/saga"));
         }
-        entry.setValue(again.status());
+        entry.setValue(again);
       }
     }
     List<JsonObject> orders = new ArrayList<>();
@@ -254,6 +303,23 @@ public final class ChaosRun {
       (int) latencies.stream().filter(ms -> ms < 1_000).count(), decidedAfterMs.get(), violations);
     out.println(report);
     return report;
+  }
+
+  /** A re-checkout's status; 0 if it got no answer in the client's time. */
+  private static int recheckout(ShopClient client, String order) {
+    try {
+      return client.await(client.post("/orders/checkout/" + order)).status();
+    } catch (IllegalStateException noAnswer) {
+      return 0;
+    }
+  }
+
+  private static String describe(ShopClient client, String path) {
+    try {
+      return client.await(client.get(path)).body().encode();
+    } catch (IllegalStateException noAnswer) {
+      return "(no answer)";
+    }
   }
 
   private static boolean sagaFinished(ShopClient client, String order) {

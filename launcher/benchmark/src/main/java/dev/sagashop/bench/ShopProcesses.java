@@ -19,38 +19,58 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The shop run from its fat jar as child processes on loopback, for faults a process cannot inflict on itself:
- * either all-in-one (one process, as a newcomer runs it) or one process per role plus an {@code infra} process
- * with the embedded Kafka / Mongo-protocol / MariaDB servers on fixed ports (the shape Kubernetes runs).
+ * all-in-one (one process, as a newcomer runs it); one process per role plus an {@code infra} process with the
+ * embedded Kafka / Mongo-protocol / MariaDB servers on fixed ports (the shape Kubernetes runs); or that with two
+ * processes of every role ({@code order-1}, {@code order-2}, ..., {@code gateway-2}) sharing partitioned topics,
+ * each gateway knowing both replicas of every service.
  */
 public final class ShopProcesses implements AutoCloseable {
 
   public static final List<String> ROLES = List.of("order", "stock", "payment", "saga", "gateway");
+  /** Partitions of the topics in the replicated layout: enough for two members of each group to share. */
+  private static final int REPLICATED_PARTITIONS = 4;
 
   private final String jar;
   private final Path work;
   private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
   private final Map<String, Process> running = new LinkedHashMap<>();
-  private final int gatewayPort;
+  private final List<Integer> gatewayPorts = new ArrayList<>();
 
-  private ShopProcesses(String jar, Path work, int gatewayPort) {
+  private ShopProcesses(String jar, Path work) {
     this.jar = jar;
     this.work = work;
-    this.gatewayPort = gatewayPort;
   }
 
   /** One process running every role, data under {@code work/data}. */
   public static ShopProcesses allInOne(String jar, Path work, Map<String, String> extra) throws IOException {
-    ShopProcesses shop = new ShopProcesses(jar, work, freePort());
+    ShopProcesses shop = new ShopProcesses(jar, work);
     Map<String, String> env = new LinkedHashMap<>(extra);
     env.put(ConfigKeys.DATA_DIR, work.resolve("data").toString());
-    env.put(ConfigKeys.GATEWAY_PORT, Integer.toString(shop.gatewayPort));
+    int port = freePort();
+    env.put(ConfigKeys.GATEWAY_PORT, Integer.toString(port));
+    shop.gatewayPorts.add(port);
     shop.environments.put("all", env);
     return shop;
   }
 
   /** An infra process and one process per role, wired by addresses on loopback. */
   public static ShopProcesses perRole(String jar, Path work, Map<String, String> extra) throws IOException {
-    ShopProcesses shop = new ShopProcesses(jar, work, freePort());
+    return roles(jar, work, extra, 1);
+  }
+
+  /**
+   * An infra process and two processes of every role, on topics of {@value #REPLICATED_PARTITIONS} partitions, the
+   * order replicas telling each other of checkout outcomes.
+   */
+  public static ShopProcesses replicated(String jar, Path work, Map<String, String> extra) throws IOException {
+    Map<String, String> settings = new LinkedHashMap<>(extra);
+    settings.put(ConfigKeys.KAFKA_PARTITIONS, Integer.toString(REPLICATED_PARTITIONS));
+    settings.put(ConfigKeys.ORDER_OUTCOME_BROADCAST, "true");
+    return roles(jar, work, settings, 2);
+  }
+
+  private static ShopProcesses roles(String jar, Path work, Map<String, String> extra, int copies) throws IOException {
+    ShopProcesses shop = new ShopProcesses(jar, work);
     int mongo = freePort();
     int kafka = freePort();
     int mysql = freePort();
@@ -66,24 +86,51 @@ public final class ShopProcesses implements AutoCloseable {
     common.put(ConfigKeys.MONGO_URL, "mongodb://127.0.0.1:" + mongo);
     common.put(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:" + kafka);
     common.put(ConfigKeys.MYSQL_URL, "mysql://root@127.0.0.1:" + mysql + "/saga");
-    Map<String, String> gateway = new LinkedHashMap<>(common);
-    for (String role : ROLES) {
-      Map<String, String> env = role.equals("gateway") ? gateway : new LinkedHashMap<>(common);
-      env.put(ConfigKeys.ROLES, role);
-      env.put(ConfigKeys.DATA_DIR, work.resolve(role).toString());
-      if (!role.equals("gateway")) {
+    Map<String, List<String>> urls = new LinkedHashMap<>();
+    for (String role : ROLES.subList(0, ROLES.size() - 1)) {
+      for (int copy = 1; copy <= copies; copy++) {
+        Map<String, String> env = new LinkedHashMap<>(common);
+        String name = name(role, copy, copies);
+        env.put(ConfigKeys.ROLES, role);
+        env.put(ConfigKeys.DATA_DIR, work.resolve(name).toString());
         int port = freePort();
         env.put(ConfigKeys.ROLE_PORT, Integer.toString(port));
-        gateway.put(ConfigKeys.url(role), "http://127.0.0.1:" + port);
+        urls.computeIfAbsent(role, r -> new ArrayList<>()).add("http://127.0.0.1:" + port);
+        shop.environments.put(name, env);
       }
-      shop.environments.put(role, env);
     }
-    gateway.put(ConfigKeys.GATEWAY_PORT, Integer.toString(shop.gatewayPort));
+    for (int copy = 1; copy <= copies; copy++) {
+      Map<String, String> gateway = new LinkedHashMap<>(common);
+      String name = name("gateway", copy, copies);
+      gateway.put(ConfigKeys.ROLES, "gateway");
+      gateway.put(ConfigKeys.DATA_DIR, work.resolve(name).toString());
+      urls.forEach((role, list) -> gateway.put(ConfigKeys.url(role), String.join(",", list)));
+      int port = freePort();
+      gateway.put(ConfigKeys.GATEWAY_PORT, Integer.toString(port));
+      shop.gatewayPorts.add(port);
+      shop.environments.put(name, gateway);
+    }
     return shop;
   }
 
+  /** {@code order} when a role has one process, {@code order-1}, {@code order-2} when it has several. */
+  private static String name(String role, int copy, int copies) {
+    return copies == 1 ? role : role + "-" + copy;
+  }
+
+  /** The processes of this layout, in start order. */
+  public List<String> names() {
+    return List.copyOf(environments.keySet());
+  }
+
+  /** Every gateway's address. */
+  public List<String> urls() {
+    return gatewayPorts.stream().map(port -> "http://127.0.0.1:" + port).toList();
+  }
+
+  /** The first gateway's address. */
   public String url() {
-    return "http://127.0.0.1:" + gatewayPort;
+    return urls().get(0);
   }
 
   /** Starts every process (infra first) and waits until the gateway says ready. */
@@ -155,31 +202,37 @@ public final class ShopProcesses implements AutoCloseable {
     }
   }
 
-  /** Waits until the gateway answers /health/ready with 200. */
+  /** Waits until every gateway answers /health/ready with 200. */
   public void awaitReady(Vertx vertx, Duration within) throws Exception {
-    ShopClient client = new ShopClient(vertx, url(), 1, 2_000);
     Instant deadline = Instant.now().plus(within);
-    try {
-      while (Instant.now().isBefore(deadline)) {
-        for (Map.Entry<String, Process> process : running.entrySet()) {
-          if (!process.getValue().isAlive()) {
-            throw new IllegalStateException(process.getKey() + " exited with " + process.getValue().exitValue()
-              + "; the end of " + log(process.getKey()) + ":\n" + logTail(process.getKey()));
-          }
-        }
-        try {
-          if (client.await(client.get("/health/ready")).status() == 200) {
-            return;
-          }
-        } catch (Exception notYet) {
-          // not listening yet
-        }
-        Thread.sleep(250);
+    for (String url : urls()) {
+      ShopClient client = new ShopClient(vertx, url, 1, 2_000);
+      try {
+        awaitReady(client, deadline, within);
+      } finally {
+        client.close();
       }
-      throw new IllegalStateException("the shop was not ready within " + within + "; see the logs in " + work);
-    } finally {
-      client.close();
     }
+  }
+
+  private void awaitReady(ShopClient client, Instant deadline, Duration within) throws Exception {
+    while (Instant.now().isBefore(deadline)) {
+      for (Map.Entry<String, Process> process : running.entrySet()) {
+        if (!process.getValue().isAlive()) {
+          throw new IllegalStateException(process.getKey() + " exited with " + process.getValue().exitValue()
+            + "; the end of " + log(process.getKey()) + ":\n" + logTail(process.getKey()));
+        }
+      }
+      try {
+        if (client.await(client.get("/health/ready")).status() == 200) {
+          return;
+        }
+      } catch (Exception notYet) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("the shop was not ready within " + within + "; see the logs in " + work);
   }
 
   private void awaitLog(String name, String line, Duration within) throws Exception {

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fault suite over real processes of the fat jar: SIGKILL (or SIGSTOP) under checkout load, recovery,
- * invariants. The same engine is {@code bench chaos}. A few seconds of load per fault keeps it within CI's budget.
+ * invariants; all-in-one, one process per role, and two of every role. The same engine is {@code bench chaos}. A few seconds of load per fault keeps it within CI's budget.
  */
 class FaultIT {
 
@@ -106,6 +106,45 @@ class FaultIT {
         .freezeAndThaw("infra", BEFORE, Duration.ofSeconds(12), Duration.ofSeconds(15));
       assertHolds(report);
       assertTrue(report.decidedAfterMs() >= 0, "a checkout sent after the freeze was decided: " + report);
+    }
+  }
+
+  /**
+   * Infra and two processes of every role on partitioned topics, both gateways taking the load: one replica of each
+   * role killed and restarted, the other killed and left dead while the survivors carry on.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @DisplayName("two processes of every role")
+  class Replicated {
+
+    private Vertx vertx;
+    private ShopProcesses shop;
+
+    @BeforeAll
+    void start(@TempDir Path work) throws Exception {
+      vertx = Vertx.vertx();
+      shop = ShopProcesses.replicated(jar(), work, Map.of());
+      shop.startAll(vertx);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      if (shop != null) {
+        shop.close();
+      }
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest(name = "SIGKILL of one {0} replica mid-load, restarted; then of the other, left dead: "
+      + "invariants hold and checkouts are decided after each")
+    @ValueSource(strings = {"order", "stock", "payment", "saga", "gateway"})
+    void replicaKilled(String role) throws Exception {
+      ChaosRun chaos = new ChaosRun(vertx, shop, System.out);
+      assertHolds(chaos.killAndRestart(role + "-1", BEFORE, Duration.ZERO, AFTER));
+      ChaosRun.Report alone = chaos.killForGood(role + "-2", BEFORE, AFTER);
+      assertHolds(alone);
+      assertTrue(alone.decidedAfterMs() >= 0, "the survivors decided checkouts sent after the kill: " + alone);
     }
   }
 }
