@@ -3,11 +3,17 @@ package dev.sagashop.launcher;
 import dev.sagashop.bench.ShopClient.Reply;
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.LoopbackPorts;
+import dev.sagashop.contracts.Topics;
 import dev.sagashop.gateway.GatewayVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +23,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static dev.sagashop.launcher.Ledger.awaitSagaFinished;
@@ -161,19 +170,31 @@ class OperationsTest {
   }
 
   @Test
-  @DisplayName("an operator's retry re-sends what a saga waits on; it completes once the participant is back")
-  void retryWhileWaiting() throws Exception {
+  @DisplayName("an operator's retry re-sends at once what a saga waits on: a command lost from Kafka goes out again "
+    + "before the backoff's next re-send, and the saga completes")
+  void retryBeatsTheBackoff() throws Exception {
     String item = ledger.item(3, 10);
     String user = ledger.user(20);
     String order = ledger.order(user, item, 1);
     Future<Reply> pending = checkoutWhilePaymentAway(order, saga -> {
-      HttpResponse<String> accepted = admin(base(), saga, "retry", TestShop.ADMIN_TOKEN);
-      assertEquals(202, accepted.statusCode(), accepted.body());
-      awaitEvent(saga, "saga:RETRY_REQUESTED");
+      Instant started = Instant.parse(TestShop.get("/sagas/" + saga).body().getString("created_at"));
+      // Re-sends go out 2, 6 and 14 s after the start (SAGA_RESEND_AFTER_MS, doubling; each up to a second late):
+      // after the second, every copy of the charge is taken out of Kafka, as if lost.
+      sleepUntil(started.plusMillis(8_500));
+      loseEveryCommandOf("payment");
     }).checkout();
+    String saga = sagaOf(order).getString("saga_id");
+    Instant started = Instant.parse(TestShop.get("/sagas/" + saga).body().getString("created_at"));
+    Thread.sleep(1_000);
+    assertEquals("RUNNING", sagaOf(order).getString("status"), "nothing is left to deliver before the retry");
+
+    HttpResponse<String> accepted = admin(base(), saga, "retry", TestShop.ADMIN_TOKEN);
+    assertEquals(202, accepted.statusCode(), accepted.body());
     assertEquals(200, TestShop.client().await(pending).status());
+    assertTrue(Instant.now().isBefore(started.plusSeconds(13)), "done before the backoff's third re-send");
     assertEquals("COMPLETED", awaitSagaFinished(order));
-    assertEquals(17, credit(user), "charged once, though the charge went out twice");
+    assertTrue(events(saga).contains("saga:RETRY_REQUESTED"), events(saga)::toString);
+    assertEquals(17, credit(user), "charged once");
     ledger.assertConsistent();
   }
 
@@ -277,6 +298,28 @@ class OperationsTest {
       return new Away(pending, saga);
     } finally {
       TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void sleepUntil(Instant when) throws InterruptedException {
+    long ms = Duration.between(Instant.now(), when).toMillis();
+    if (ms > 0) {
+      Thread.sleep(ms);
+    }
+  }
+
+  /** Deletes every record of a service's command topic, as a topic purged or a broker that lost them would. */
+  private static void loseEveryCommandOf(String service) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+      TestShop.shop().config().getString(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)))) {
+      String topic = Topics.commands(service);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+        .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+      Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+      admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((partition, end) ->
+        delete.put(partition, RecordsToDelete.beforeOffset(end.offset())));
+      admin.deleteRecords(delete).all().get(10, TimeUnit.SECONDS);
     }
   }
 

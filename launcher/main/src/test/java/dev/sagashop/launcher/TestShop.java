@@ -17,7 +17,7 @@ import java.util.UUID;
 final class TestShop {
 
   /** Long past any pause of a participant that other tests make, short enough to wait out in one. */
-  static final long STEP_DEADLINE_MS = 10_000;
+  static final long STEP_DEADLINE_MS = 20_000;
   static final String ADMIN_TOKEN = "test-admin-token";
 
   private static Shop shop;
