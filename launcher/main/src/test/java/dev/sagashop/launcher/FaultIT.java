@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -54,20 +55,19 @@ class FaultIT {
     }
   }
 
-  /** One process per role plus infra, started once; each role, then the infrastructure, killed in turn. */
-  @Nested
+  /** A layout of shop processes, started once for the faults of a nested class and stopped after them. */
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-  @DisplayName("one process per role")
-  class PerRole {
+  abstract static class Started {
 
-    private Vertx vertx;
-    private ShopProcesses shop;
+    Vertx vertx;
+    ShopProcesses shop;
+
+    abstract ShopProcesses layout(Path work) throws IOException;
 
     @BeforeAll
     void start(@TempDir Path work) throws Exception {
       vertx = Vertx.vertx();
-      shop = ShopProcesses.perRole(jar(), work, Map.of());
+      shop = layout(work);
       shop.startAll(vertx);
     }
 
@@ -77,6 +77,18 @@ class FaultIT {
         shop.close();
       }
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One process per role plus infra, started once; each role, then the infrastructure, killed in turn. */
+  @Nested
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  @DisplayName("one process per role")
+  class PerRole extends Started {
+
+    @Override
+    ShopProcesses layout(Path work) throws IOException {
+      return ShopProcesses.perRole(jar(), work, Map.of());
     }
 
     @Order(1)
@@ -114,26 +126,12 @@ class FaultIT {
    * role killed and restarted, the other killed and left dead while the survivors carry on.
    */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   @DisplayName("two processes of every role")
-  class Replicated {
+  class Replicated extends Started {
 
-    private Vertx vertx;
-    private ShopProcesses shop;
-
-    @BeforeAll
-    void start(@TempDir Path work) throws Exception {
-      vertx = Vertx.vertx();
-      shop = ShopProcesses.replicated(jar(), work, Map.of());
-      shop.startAll(vertx);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-      if (shop != null) {
-        shop.close();
-      }
-      vertx.close().await(10, TimeUnit.SECONDS);
+    @Override
+    ShopProcesses layout(Path work) throws IOException {
+      return ShopProcesses.replicated(jar(), work, Map.of());
     }
 
     @ParameterizedTest(name = "SIGKILL of one {0} replica mid-load, restarted; then of the other, left dead: "
