@@ -244,7 +244,9 @@ public final class Journal {
     if (!where.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", where));
     }
-    sql.append(" ORDER BY created_at DESC, saga_id DESC LIMIT ").append(query.limit() + 1);
+    // The limit is bound, not written in: each distinct text is a statement in the cache the journal writes share.
+    sql.append(" ORDER BY created_at DESC, saga_id DESC LIMIT ?");
+    values.add(query.limit() + 1);
     return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(values)).map(rows -> {
       JsonArray sagas = new JsonArray();
       String next = null;
