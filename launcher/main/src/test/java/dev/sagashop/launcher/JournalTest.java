@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Ids;
+import dev.sagashop.saga.engine.JournalEntry;
 import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.journal.Journal;
@@ -12,6 +13,8 @@ import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -53,6 +56,40 @@ class JournalTest {
       journal.close().await(10, TimeUnit.SECONDS);
     }
     ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("a late write of a coordinator that lost the saga's partition does not reopen the saga its new owner "
+    + "finished, and its lines are kept")
+  void finishedSagaStaysFinished() throws Exception {
+    Journal journal = Journal.open(TestShop.shop().vertx(), TestShop.shop().config(), "test").await(10,
+      TimeUnit.SECONDS);
+    try {
+      String sagaId = Ids.newId();
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      SagaState running = new SagaState(sagaId, "checkout", "order-" + sagaId, new JsonObject(), Status.RUNNING, 0,
+        Set.of(0), null, 0, now, now, now, 0);
+      journal.record(List.of(running), List.of(new JournalEntry(sagaId, "saga", "STARTED", "", now)),
+        Set.of(sagaId)).await(10, TimeUnit.SECONDS);
+      SagaState completed = new SagaState(sagaId, "checkout", running.key(), new JsonObject(), Status.COMPLETED, 2,
+        Set.of(), null, 0, now, now.plusMillis(5), now, 0);
+      journal.record(List.of(completed), List.of(new JournalEntry(sagaId, "saga", "COMPLETED", "", now)), Set.of())
+        .await(10, TimeUnit.SECONDS);
+      SagaState stale = new SagaState(sagaId, "checkout", running.key(), new JsonObject(), Status.RUNNING, 1,
+        Set.of(1), null, 0, now, now.plusMillis(9), now, 0);
+      journal.record(List.of(stale), List.of(new JournalEntry(sagaId, "pay", "SENT", "Charge", now)), Set.of())
+        .await(10, TimeUnit.SECONDS);
+
+      JsonObject saga = journal.find(sagaId).await(10, TimeUnit.SECONDS);
+      assertEquals("COMPLETED", saga.getString("status"));
+      assertEquals(completed.since(), Instant.parse(saga.getString("updated_at")));
+      assertEquals(List.of("STARTED", "COMPLETED", "SENT"), saga.getJsonArray("journal").stream()
+        .map(line -> ((JsonObject) line).getString("event")).toList());
+      assertEquals(List.of(), journal.unfinished(List.of(0)).await(10, TimeUnit.SECONDS).stream()
+        .filter(state -> state.sagaId().equals(sagaId)).toList());
+    } finally {
+      journal.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -47,16 +48,27 @@ public final class Journal {
   private static final String DEFAULT_DATABASE = "saga";
   /** Rows per statement at most; every shape up to it stays in the prepared-statement cache. */
   private static final int CHUNK = 64;
-  private static final String ACTIVE = Arrays.stream(Status.values()).filter(s -> !s.finished())
-    .map(s -> "'" + s.name() + "'").collect(Collectors.joining(","));
+  private static final String ACTIVE = statuses(status -> !status.finished());
 
   private static final String SAGA_COLUMNS = "(saga_id, saga_type, order_id, status, step, awaiting, partition_no, "
     + "payload, reason, owner, created_at, updated_at, events)";
   private static final int SAGA_WIDTH = 13;
-  /** A saga's payload is written once, with its first row; later transitions send it empty. */
-  private static final String SAGA_UPSERT = " ON DUPLICATE KEY UPDATE status = VALUES(status), step = VALUES(step), "
-    + "awaiting = VALUES(awaiting), reason = VALUES(reason), owner = VALUES(owner), updated_at = VALUES(updated_at), "
-    + "events = CONCAT(events, VALUES(events))";
+  private static final String FINISHED = statuses(Status::finished);
+  /**
+   * A saga's payload is written once, with its first row; later transitions send it empty. A finished saga's state
+   * never changes again: a coordinator that was frozen past its session may still write a transition it had in
+   * hand after the partition's new owner finished the saga, and that late write must not make it look unfinished
+   * (its lines are still appended: they are what it did). MySQL assigns left to right, each assignment seeing the
+   * ones before, so status comes last and every other column is guarded by the status the row had.
+   */
+  private static final String SAGA_UPSERT = " ON DUPLICATE KEY UPDATE "
+    + "step = IF(status IN (" + FINISHED + "), step, VALUES(step)), "
+    + "awaiting = IF(status IN (" + FINISHED + "), awaiting, VALUES(awaiting)), "
+    + "reason = IF(status IN (" + FINISHED + "), reason, VALUES(reason)), "
+    + "owner = IF(status IN (" + FINISHED + "), owner, VALUES(owner)), "
+    + "updated_at = IF(status IN (" + FINISHED + "), updated_at, VALUES(updated_at)), "
+    + "events = CONCAT(events, VALUES(events)), "
+    + "status = IF(status IN (" + FINISHED + "), status, VALUES(status))";
 
   private final Pool pool;
   private final String owner;
@@ -393,6 +405,12 @@ public final class Journal {
       .put("created_at", row.getLocalDateTime("created_at").toInstant(ZoneOffset.UTC).toString())
       .put("updated_at", row.getLocalDateTime("updated_at").toInstant(ZoneOffset.UTC).toString())
       .put("journal", lines(row.getString("events")));
+  }
+
+  /** The statuses that pass, as a list for SQL's IN. */
+  private static String statuses(Predicate<Status> which) {
+    return Arrays.stream(Status.values()).filter(which).map(status -> "'" + status.name() + "'")
+      .collect(Collectors.joining(","));
   }
 
   private static String placeholders(int count) {
