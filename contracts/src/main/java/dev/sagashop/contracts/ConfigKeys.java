@@ -18,6 +18,7 @@ public final class ConfigKeys {
   public static final String MYSQL_URL = "MYSQL_URL";
   /** Partitions of the topics the shop creates. */
   public static final String KAFKA_PARTITIONS = "KAFKA_PARTITIONS";
+  public static final String KAFKA_SESSION_TIMEOUT_MS = "KAFKA_SESSION_TIMEOUT_MS";
   /** Where the embedded servers keep their data. */
   public static final String DATA_DIR = "DATA_DIR";
   public static final String EMBEDDED_MONGO_PORT = "EMBEDDED_MONGO_PORT";

@@ -4,6 +4,7 @@ import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.gateway.RoleServer;
 import dev.sagashop.messaging.supervision.ServiceSupervisor;
+import dev.sagashop.messaging.GroupSession;
 import dev.sagashop.messaging.KafkaTopics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -68,6 +69,7 @@ public final class Shop implements AutoCloseable {
       new DeploymentOptions().setInstances(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)).await(60, TimeUnit.SECONDS);
     if (roles.stream().anyMatch(Role::usesKafka)) {
       KafkaTopics.ensure(vertx, config).await(60, TimeUnit.SECONDS);
+      config.put(ConfigKeys.KAFKA_SESSION_TIMEOUT_MS, GroupSession.resolve(vertx, config).await(60, TimeUnit.SECONDS));
     }
     List<ServiceSupervisor.Child> supervised = roles.stream().filter(Role::supervised)
       .map(role -> new ServiceSupervisor.Child(role.service(), role.verticle(),

@@ -44,8 +44,11 @@ public final class KafkaSettings {
     settings.put("auto.offset.reset", "earliest");
     settings.put("max.poll.records", "500");
     settings.put("fetch.max.wait.ms", "100");
-    settings.put("session.timeout.ms", "10000");
-    settings.put("heartbeat.interval.ms", "2000");
+    long session = GroupSession.timeoutMs(config);
+    settings.put("session.timeout.ms", Long.toString(session));
+    settings.put("heartbeat.interval.ms", Long.toString(session / 3));
+    // A rebalance stops only the partitions that move: the survivors of a crash go on with their own meanwhile.
+    settings.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     settings.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     // Bytes are parsed by the loop, so a malformed message becomes a dead letter instead of a stuck consumer.
     settings.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
