@@ -17,6 +17,11 @@ public final class Meters {
   public static final String SAGA_DURATION = "saga.shop.saga.duration";
   /** From a stage's commands to a step's reply; tags step, outcome. */
   public static final String STEP_LATENCY = "saga.shop.step.latency";
+  /**
+   * From a checkout outcome's broadcast to the answer of a caller waiting for it on another order replica (the one
+   * the gateway sent the checkout to), by the broadcast record's timestamp.
+   */
+  public static final String OUTCOME_HEARD = "saga.shop.checkout.outcome.heard";
   public static final String SAGAS_IN_FLIGHT = "saga.shop.sagas.in.flight";
   public static final String RESENDS = "saga.shop.saga.resends";
   /** Tag of: the topic of a record that could not be read, or the type of a message that could not be applied. */

@@ -32,7 +32,7 @@ final class ShopMetrics {
 
   private static final long PROBE_EVERY_MS = 100;
   private static final Set<String> LATENCIES = Set.of("vertx.http.server.response.time", Meters.SAGA_DURATION,
-    Meters.STEP_LATENCY, Meters.EVENT_LOOP_DELAY);
+    Meters.STEP_LATENCY, Meters.EVENT_LOOP_DELAY, Meters.OUTCOME_HEARD);
   private static final double[] LATENCY_BUCKETS_NS = DoubleStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000,
     2_000, 5_000, 10_000, 30_000, 60_000).map(ms -> ms * 1e6).toArray();
   private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};

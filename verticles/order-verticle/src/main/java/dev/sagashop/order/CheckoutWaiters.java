@@ -39,11 +39,14 @@ final class CheckoutWaiters {
     return waiter != null && waiter.sagaId().equals(sagaId) ? waiter.order() : null;
   }
 
-  /** Answers the callers of this saga with the order as it now is: paid, or refused with its last error. */
-  void complete(String orderId, String sagaId, JsonObject order) {
+  /**
+   * Answers the callers of this saga with the order as it now is: paid, or refused with its last error. False if
+   * nobody here waited for it.
+   */
+  boolean complete(String orderId, String sagaId, JsonObject order) {
     Waiter waiter = waiters.get(orderId);
     if (waiter == null || !waiter.sagaId().equals(sagaId)) {
-      return;
+      return false;
     }
     waiters.remove(orderId);
     if (order.getBoolean("paid")) {
@@ -52,6 +55,7 @@ final class CheckoutWaiters {
       waiter.outcome().tryFail(ServiceException.badRequest("checkout of order " + orderId + " refused: "
         + order.getString("last_error", "the saga was aborted")));
     }
+    return true;
   }
 
   /** Callers that have waited longer than {@code after}. */

@@ -165,10 +165,10 @@ final class Checkouts implements Participant.CommandHandler {
         order.id(), failure.toString()));
   }
 
-  /** An outcome another replica applied. */
-  void onBroadcast(SagaMessage settled) {
+  /** An outcome another replica applied; true if it answered callers waiting here. */
+  boolean onBroadcast(SagaMessage settled) {
     JsonObject order = settled.payload().getJsonObject("order");
-    waiters.complete(order.getString("order_id"), settled.sagaId(), order);
+    return waiters.complete(order.getString("order_id"), settled.sagaId(), order);
   }
 
   /** This instance is going away: its callers learn so now rather than by timing out. The sagas carry on. */

@@ -1,30 +1,33 @@
 package dev.sagashop.order;
 
-import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Amounts;
+import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Ids;
+import dev.sagashop.contracts.Meters;
 import dev.sagashop.contracts.OrderApi;
-import dev.sagashop.contracts.ServiceException;
-import dev.sagashop.messaging.supervision.Lifeline;
-import dev.sagashop.messaging.supervision.Operations;
 import dev.sagashop.contracts.SagaMessage;
+import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.contracts.Settings;
 import dev.sagashop.contracts.Topics;
-import dev.sagashop.service.ServiceMongo;
 import dev.sagashop.messaging.KafkaProbe;
 import dev.sagashop.messaging.KafkaSettings;
 import dev.sagashop.messaging.Participant;
 import dev.sagashop.messaging.SagaProducer;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.sagashop.messaging.supervision.Lifeline;
+import dev.sagashop.messaging.supervision.Operations;
+import dev.sagashop.service.ServiceMongo;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /** The order service: orders and their items, in its own database. */
 public class OrderVerticle extends VerticleBase {
@@ -77,9 +80,16 @@ public class OrderVerticle extends VerticleBase {
     settings.put("auto.offset.reset", "latest");
     settings.put("enable.auto.commit", "true");
     outcomes = KafkaConsumer.create(vertx, settings);
+    Timer heard = Timer.builder(Meters.OUTCOME_HEARD)
+      .description("From a checkout outcome's broadcast to its answer on the order replica holding the caller")
+      .register(Meters.registry());
     outcomes.handler(record -> {
       try {
-        SagaMessage.decodeAll(record.value()).forEach(checkouts::onBroadcast);
+        for (SagaMessage settled : SagaMessage.decodeAll(record.value())) {
+          if (checkouts.onBroadcast(settled)) {
+            heard.record(Math.max(0, System.currentTimeMillis() - record.timestamp()), TimeUnit.MILLISECONDS);
+          }
+        }
       } catch (RuntimeException malformed) {
         log.warn("ignoring a malformed checkout outcome: {}", malformed.getMessage());
       }
