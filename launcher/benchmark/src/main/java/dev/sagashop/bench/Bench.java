@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar saga-shop.jar bench <consistency|stress|chaos> [options]}. {@code consistency} and {@code stress}
- * are clients of a running shop's public API; {@code chaos} starts shop processes from this jar and kills them.
+ * {@code java -jar saga-shop.jar bench <consistency|stress|chaos|soak> [options]}. {@code consistency} and
+ * {@code stress} are clients of a running shop's public API; {@code chaos} and {@code soak} start shop processes
+ * from this jar and strike them.
  * Prints what it measured; exits 1 if an invariant broke.
  */
 public final class Bench {
@@ -24,6 +25,8 @@ public final class Bench {
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
                                                 [--shop-pids PID,...]
            java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s] [--work DIR]
+           java -jar saga-shop.jar bench soak [--duration 30m] [--every 20s] [--overlap] [--rate 50] [--seed N]
+                                              [--work DIR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
              processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses
@@ -32,7 +35,12 @@ public final class Bench {
              recovery), restarts it, freezes the infra process with SIGSTOP for 12 s, and checks the invariants
              after each fault; exit 1 if broken. --layout replicas: infra and two processes of every role on 4
              partitions; one replica of each role killed and restarted, the other killed and left dead while the
-             survivors carry the load (both gateways take the load). both = all-in-one and roles; all = the three""";
+             survivors carry the load (both gateways take the load). both = all-in-one and roles; all = the three
+      soak   starts infra and two processes of every role from this jar, loads them with --rate new orders a second
+             (create, add items, a read, checkout; refusals retried as a client would) for --duration while a
+             nemesis strikes every --every: SIGKILL a shop process and restart it after 0-10 s, SIGSTOP any process
+             (infra too) for 2-15 s, or restart the infra process; faults one at a time unless --overlap. Prints a
+             line per fault, availability, the worst recovery and the invariants; exit 1 if one broke""";
 
   private Bench() {
   }
@@ -54,9 +62,8 @@ public final class Bench {
     // A third of the load before the fault, the rest once the shop is ready again.
     Duration before = load.dividedBy(3);
     Duration after = load.minus(before);
-    String jar = options.string("jar", Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-      .toString());
-    Path work = Path.of(options.string("work", Files.createTempDirectory("saga-shop-chaos").toString()));
+    String jar = jar(options);
+    Path work = work(options, "saga-shop-chaos");
     out.println("chaos: shop processes from " + jar + ", data and logs under " + work);
     List<ChaosRun.Report> reports = new ArrayList<>();
     if (layouts.contains("all-in-one")) {
@@ -92,6 +99,28 @@ public final class Bench {
     out.println(broken == 0 ? "chaos: every invariant held after " + reports.size() + " faults"
       : "chaos: " + broken + " of " + reports.size() + " faults broke an invariant");
     return broken == 0 ? 0 : 1;
+  }
+
+  /** The nemesis soak against shop processes this command starts; returns 0 if every invariant held. */
+  private static int soak(Vertx vertx, Options options, PrintStream out) throws Exception {
+    SoakRun.Settings settings = new SoakRun.Settings(options.duration("duration", Duration.ofMinutes(30)),
+      options.duration("every", Duration.ofSeconds(20)), options.flag("overlap"), options.integer("rate", 50),
+      options.longs("seed").stream().findFirst().orElse(System.nanoTime()));
+    Path work = work(options, "saga-shop-soak");
+    out.println("soak: shop processes from " + jar(options) + ", data and logs under " + work);
+    try (ShopProcesses shop = ShopProcesses.replicated(jar(options), work, Map.of())) {
+      shop.startAll(vertx);
+      return new SoakRun(vertx, shop, out, settings).run().consistent() ? 0 : 1;
+    }
+  }
+
+  private static String jar(Options options) throws Exception {
+    return options.string("jar", Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+      .toString());
+  }
+
+  private static Path work(Options options, String prefix) throws Exception {
+    return Path.of(options.string("work", Files.createTempDirectory(prefix).toString()));
   }
 
   /** Runs a bench command; returns the process exit status. */
@@ -141,6 +170,9 @@ public final class Bench {
         }
         case "chaos" -> {
           return chaos(vertx, options, out);
+        }
+        case "soak" -> {
+          return soak(vertx, options, out);
         }
         default -> {
           out.println(USAGE);

@@ -1,13 +1,12 @@
 package dev.sagashop.bench;
 
-import dev.sagashop.bench.ShopClient.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,10 +33,12 @@ public final class ChaosRun {
    * left unsettled when the load stopped (settled by a re-checkout), and the 503 answers while it lasted (retried,
    * so one order may have several), with how many came within a second: refused at once rather than after a
    * deadline; how long after the recovery (the restarted process ready, or the frozen one let go) the first checkout
-   * sent from then on was decided, 2xx or 4xx (-1: none was). Then what broke (nothing, we hope).
+   * sent from then on was decided, 2xx or 4xx (-1: none was); the longest a checkout sent after the fault struck
+   * waited for its 2xx or 4xx (one that landed on a dead replica's partitions waits for them to move). Then what
+   * broke (nothing, we hope).
    */
   public record Report(String fault, int inFlightAtFault, int told2xx, int told4xx, int unsettled, int told503,
-                       int fast503, long decidedAfterMs, List<String> violations) {
+                       int fast503, long decidedAfterMs, long slowestAfterFaultMs, List<String> violations) {
     public boolean consistent() {
       return violations.isEmpty();
     }
@@ -45,8 +46,8 @@ public final class ChaosRun {
     @Override
     public String toString() {
       return String.format("%-8s in flight at fault %3d | told 2xx %4d, 4xx %4d, unsettled %3d | 503 answers %4d "
-          + "(%4d within 1 s) | decided again %5d ms after recovery | %s", fault, inFlightAtFault, told2xx, told4xx,
-        unsettled, told503, fast503, decidedAfterMs,
+          + "(%4d within 1 s) | decided again %5d ms after recovery | slowest since the fault %5d ms | %s", fault,
+        inFlightAtFault, told2xx, told4xx, unsettled, told503, fast503, decidedAfterMs, slowestAfterFaultMs,
         violations.isEmpty() ? "invariants hold"
           : violations.size() + " VIOLATIONS: " + String.join("; ", violations.subList(0, Math.min(5, violations.size()))));
     }
@@ -61,6 +62,9 @@ public final class ChaosRun {
   /** When the current fault's recovery happened (nanoTime); checkouts sent from then on count for decidedAfterMs. */
   private volatile long recoveredAt = Long.MAX_VALUE;
   private final AtomicLong decidedAfterMs = new AtomicLong(-1);
+  /** When the current fault struck (nanoTime); checkouts sent from then on count for slowestAfterFaultMs. */
+  private volatile long struckAt = Long.MAX_VALUE;
+  private final AtomicLong slowestAfterFaultMs = new AtomicLong();
 
   public ChaosRun(Vertx vertx, ShopProcesses shop, PrintStream out) {
     this.vertx = vertx;
@@ -110,9 +114,11 @@ public final class ChaosRun {
   private Report underFault(String fault, Duration before, Duration down, Duration after, Step strike,
                             Step recover) throws Exception {
     recoveredAt = Long.MAX_VALUE;
+    struckAt = Long.MAX_VALUE;
     decidedAfterMs.set(-1);
-    Clients client = new Clients(shop.urls().stream()
-      .map(url -> new ShopClient(vertx, url, CONCURRENCY * 2, 30_000)).toList());
+    slowestAfterFaultMs.set(0);
+    Instant began = Instant.now();
+    Gateways client = new Gateways(vertx, shop.urls(), CONCURRENCY * 2, 30_000);
     try {
       Records records = Records.create(client.live(), random, 10, 150, 600);
       Map<String, Integer> told = new ConcurrentHashMap<>();
@@ -127,6 +133,7 @@ public final class ChaosRun {
       }
       Thread.sleep(before.toMillis());
       int atFault = inFlight.get();
+      struckAt = System.nanoTime();
       strike.run();
       // The workers may all be waiting on checkouts the outage holds up; fresh checkouts, one every 250 ms,
       // see how the shop answers meanwhile.
@@ -145,52 +152,20 @@ public final class ChaosRun {
       stopped.set(true);
       Future.join(workers).await();
       Future.join(List.copyOf(probed)).await();
-      return check(fault, client.live(), records, told, refusals, atFault);
+      return check(fault, client.live(), records, told, refusals, atFault, began);
     } finally {
       client.close();
     }
   }
 
-  /**
-   * The clients of every gateway, taken in turn for each request, as a load balancer with retries would: a request
-   * that a dead gateway could not take is retried, and the retry goes to the next one.
-   */
-  private record Clients(List<ShopClient> all, AtomicInteger turn) {
-    Clients(List<ShopClient> all) {
-      this(all, new AtomicInteger());
-    }
-
-    ShopClient next() {
-      return all.get(Math.floorMod(turn.getAndIncrement(), all.size()));
-    }
-
-    /** The first client whose gateway answers. */
-    ShopClient live() {
-      for (ShopClient client : all) {
-        try {
-          if (client.await(client.get("/health/live")).status() == 200) {
-            return client;
-          }
-        } catch (Exception down) {
-          // try the next gateway
-        }
-      }
-      throw new IllegalStateException("no gateway answers");
-    }
-
-    void close() {
-      all.forEach(ShopClient::close);
-    }
-  }
-
-  private Future<Void> worker(Clients client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
+  private Future<Void> worker(Gateways client, List<String> queue, Map<String, Integer> told, List<Long> refusals,
                               AtomicInteger inFlight, AtomicBoolean stopped) {
     Promise<Void> done = Promise.promise();
     next(client, take(queue, stopped), queue, told, refusals, inFlight, stopped, done);
     return done.future();
   }
 
-  private void next(Clients client, String order, List<String> queue, Map<String, Integer> told,
+  private void next(Gateways client, String order, List<String> queue, Map<String, Integer> told,
                     List<Long> refusals, AtomicInteger inFlight, AtomicBoolean stopped, Promise<Void> done) {
     if (order == null) {
       done.complete();
@@ -216,7 +191,7 @@ public final class ChaosRun {
   }
 
   /** Checks an order out and records what the client was told (0: no answer); completes with that status. */
-  private Future<Integer> checkout(Clients client, String order, Map<String, Integer> told,
+  private Future<Integer> checkout(Gateways client, String order, Map<String, Integer> told,
                                    List<Long> refusals, AtomicInteger inFlight) {
     inFlight.incrementAndGet();
     long began = System.nanoTime();
@@ -228,119 +203,38 @@ public final class ChaosRun {
         refusals.add((System.nanoTime() - began) / 1_000_000);
       }
       long recovered = recoveredAt;
-      if ((status / 100 == 2 || status / 100 == 4) && began >= recovered) {
+      if (Invariants.decided(status) && began >= recovered) {
         long ms = (System.nanoTime() - recovered) / 1_000_000;
         decidedAfterMs.accumulateAndGet(ms, (was, now) -> was < 0 ? now : Math.min(was, now));
+      }
+      if (Invariants.decided(status) && began >= struckAt) {
+        slowestAfterFaultMs.accumulateAndGet((System.nanoTime() - began) / 1_000_000, Math::max);
       }
       return Future.succeededFuture(status);
     });
   }
 
   private Report check(String fault, ShopClient client, Records records, Map<String, Integer> told,
-                       List<Long> refusals, int atFault) {
-    List<String> violations = new ArrayList<>();
+                       List<Long> refusals, int atFault, Instant began) {
     int ok = 0;
     int refused = 0;
-    int unsettled = 0;
-    for (Map.Entry<String, Integer> entry : told.entrySet()) {
-      int status = entry.getValue();
+    Invariants invariants = new Invariants(client);
+    int unsettled = invariants.settle(told);
+    for (int status : told.values()) {
       if (status / 100 == 2) {
         ok++;
       } else if (status / 100 == 4) {
         refused++;
-      } else {
-        unsettled++;
-        // A re-checkout settles what the client never learnt, and must answer 2xx or 4xx promptly (a 503 while
-        // the gateway has not yet seen the shop recover is retried, within the same 10 s).
-        long began = System.nanoTime();
-        int again = recheckout(client, entry.getKey());
-        while (again == 503 && System.nanoTime() - began < 10_000_000_000L) {
-          pause(250);
-          again = recheckout(client, entry.getKey());
-        }
-        long ms = (System.nanoTime() - began) / 1_000_000;
-        if (again / 100 != 2 && again / 100 != 4 || ms > 10_000) {
-          // What the shop says of the order and its saga, so a failure can be understood where it is reported.
-          violations.add("re-checkout of " + entry.getKey() + " answered " + (again == 0 ? "nothing" : again) + " in "
-            + ms + " ms; the order: " + describe(client, "/orders/find/" + entry.getKey()) + "; its saga: "
-            + describe(client, "/orders/" + entry.getKey() + "/saga"));
-        }
-        entry.setValue(again);
       }
     }
-    List<JsonObject> orders = new ArrayList<>();
-    for (String order : records.orders.keySet()) {
-      Integer status = told.get(order);
-      // Read the order once its saga is over, so what it shows is final.
-      if (status != null && !sagaFinished(client, order)) {
-        violations.add("the saga of order " + order + " never finished");
-      }
-      JsonObject found = client.await(client.get("/orders/find/" + order)).body();
-      orders.add(found);
-      boolean paid = found.getBoolean("paid", false);
-      if (status != null && status / 100 == 2 && !paid) {
-        violations.add("order " + order + " was told " + status + " but is not paid");
-      }
-      if (status != null && status / 100 == 4 && paid) {
-        violations.add("order " + order + " was told " + status + " but is paid");
-      }
-    }
-    PaidOrders paid = PaidOrders.of(orders);
-    records.stock.forEach((item, initial) -> {
-      long now = client.await(client.get("/stock/find/" + item)).body().getLong("stock");
-      if (now + paid.units(item) != initial) {
-        violations.add("item " + item + ": stock " + now + " + sold " + paid.units(item) + " != " + initial);
-      }
-    });
-    records.credit.forEach((user, initial) -> {
-      long now = client.await(client.get("/payment/find_user/" + user)).body().getLong("credit");
-      if (now + paid.cost(user) != initial) {
-        violations.add("user " + user + ": credit " + now + " + charged " + paid.cost(user) + " != " + initial);
-      }
-    });
+    invariants.sagasFinished(began, Duration.ofSeconds(60));
+    invariants.balances(invariants.orders(records.orders.keySet(), told), records.stock, records.credit);
     List<Long> latencies = List.copyOf(refusals);
     Report report = new Report(fault, atFault, ok, refused, unsettled, latencies.size(),
-      (int) latencies.stream().filter(ms -> ms < 1_000).count(), decidedAfterMs.get(), violations);
+      (int) latencies.stream().filter(ms -> ms < 1_000).count(), decidedAfterMs.get(), slowestAfterFaultMs.get(),
+      invariants.violations());
     out.println(report);
     return report;
-  }
-
-  /** A re-checkout's status; 0 if it got no answer in the client's time. */
-  private static int recheckout(ShopClient client, String order) {
-    try {
-      return client.await(client.post("/orders/checkout/" + order)).status();
-    } catch (IllegalStateException noAnswer) {
-      return 0;
-    }
-  }
-
-  private static String describe(ShopClient client, String path) {
-    try {
-      return client.await(client.get(path)).body().encode();
-    } catch (IllegalStateException noAnswer) {
-      return "(no answer)";
-    }
-  }
-
-  private static boolean sagaFinished(ShopClient client, String order) {
-    for (int i = 0; i < 150; i++) {
-      JsonObject saga = client.await(client.get("/orders/" + order + "/saga")).body();
-      String status = saga.getString("status", "");
-      if (status.equals("COMPLETED") || status.equals("ABORTED")) {
-        return true;
-      }
-      pause(200);
-    }
-    return false;
-  }
-
-  private static void pause(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   /** Fresh items, users and orders for one fault, with their initial stock and credit. */

@@ -38,8 +38,14 @@ public final class ShopClient {
     this.host = uri.getHost();
     this.port = uri.getPort() > 0 ? uri.getPort() : 80;
     this.timeoutMs = timeoutMs;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-      new PoolOptions().setHttp1MaxSize(connections));
+    // A connection's failure reaches its request's future; unhandled it would also be logged as an error, once per
+    // connection, whenever a fault test kills a gateway.
+    this.http = vertx.httpClientBuilder()
+      .with(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true))
+      .with(new PoolOptions().setHttp1MaxSize(connections))
+      .withConnectHandler(connection -> connection.exceptionHandler(failure -> {
+      }))
+      .build();
   }
 
   public Future<Reply> get(String path) {

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,8 +35,10 @@ public final class ShopProcesses implements AutoCloseable {
   private final String jar;
   private final Path work;
   private final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
-  private final Map<String, Process> running = new LinkedHashMap<>();
+  private final Map<String, Process> running = new ConcurrentHashMap<>();
   private final List<Integer> gatewayPorts = new ArrayList<>();
+  /** Where each process's log stood when it was last started, so "up" is read from that start on. */
+  private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
 
   private ShopProcesses(String jar, Path work) {
     this.jar = jar;
@@ -128,6 +132,13 @@ public final class ShopProcesses implements AutoCloseable {
     return gatewayPorts.stream().map(port -> "http://127.0.0.1:" + port).toList();
   }
 
+  /** The addresses (ROLE_PORT: operations, health, metrics) of a role's processes. */
+  public List<String> roleUrls(String role) {
+    return environments.entrySet().stream()
+      .filter(process -> process.getKey().equals(role) || process.getKey().startsWith(role + "-"))
+      .map(process -> "http://127.0.0.1:" + process.getValue().get(ConfigKeys.ROLE_PORT)).toList();
+  }
+
   /** The first gateway's address. */
   public String url() {
     return urls().get(0);
@@ -137,7 +148,7 @@ public final class ShopProcesses implements AutoCloseable {
   public void startAll(Vertx vertx) throws Exception {
     if (environments.containsKey("infra")) {
       start("infra");
-      awaitLog("infra", "saga-shop is up", Duration.ofSeconds(120));
+      awaitUp("infra", Duration.ofSeconds(120));
     }
     for (String name : environments.keySet()) {
       if (!running.containsKey(name)) {
@@ -156,6 +167,7 @@ public final class ShopProcesses implements AutoCloseable {
     builder.environment().putAll(environments.get(name));
     Files.createDirectories(work);
     builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+    startedAt.put(name, Files.exists(log(name)) ? Files.size(log(name)) : 0);
     running.put(name, builder.start());
   }
 
@@ -235,10 +247,11 @@ public final class ShopProcesses implements AutoCloseable {
     throw new IllegalStateException("the shop was not ready within " + within + "; see the logs in " + work);
   }
 
-  private void awaitLog(String name, String line, Duration within) throws Exception {
+  /** Waits until a process started by {@link #start} says it is up (in its log, since that start). */
+  public void awaitUp(String name, Duration within) throws Exception {
     Instant deadline = Instant.now().plus(within);
     while (Instant.now().isBefore(deadline)) {
-      if (Files.exists(log(name)) && Files.readString(log(name)).contains(line)) {
+      if (Files.exists(log(name)) && logSinceStart(name).contains("saga-shop is up")) {
         return;
       }
       if (!running.get(name).isAlive()) {
@@ -247,6 +260,13 @@ public final class ShopProcesses implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new IllegalStateException(name + " did not start within " + within + "; see " + log(name));
+  }
+
+  private String logSinceStart(String name) throws IOException {
+    try (var log = Files.newInputStream(log(name))) {
+      log.skipNBytes(startedAt.getOrDefault(name, 0L));
+      return new String(log.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   /** Stops every process (SIGTERM, then SIGKILL after 30 s), the infrastructure last. */

@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ChaosRun;
 import dev.sagashop.bench.ShopProcesses;
+import dev.sagashop.bench.SoakRun;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fault suite over real processes of the fat jar: SIGKILL (or SIGSTOP) under checkout load, recovery,
- * invariants; all-in-one, one process per role, and two of every role. The same engine is {@code bench chaos}. A few seconds of load per fault keeps it within CI's budget.
+ * invariants; all-in-one, one process per role, and two of every role, ending with a short nemesis soak. The same
+ * engines are {@code bench chaos} and {@code bench soak}. A few seconds of load per fault keeps it within CI's
+ * budget.
  */
 class FaultIT {
 
@@ -126,6 +129,7 @@ class FaultIT {
    * role killed and restarted, the other killed and left dead while the survivors carry on.
    */
   @Nested
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   @DisplayName("two processes of every role")
   class Replicated extends Started {
 
@@ -134,6 +138,7 @@ class FaultIT {
       return ShopProcesses.replicated(jar(), work, Map.of());
     }
 
+    @Order(1)
     @ParameterizedTest(name = "SIGKILL of one {0} replica mid-load, restarted; then of the other, left dead: "
       + "invariants hold and checkouts are decided after each")
     @ValueSource(strings = {"order", "stock", "payment", "saga", "gateway"})
@@ -143,6 +148,19 @@ class FaultIT {
       ChaosRun.Report alone = chaos.killForGood(role + "-2", BEFORE, AFTER);
       assertHolds(alone);
       assertTrue(alone.decidedAfterMs() >= 0, "the survivors decided checkouts sent after the kill: " + alone);
+    }
+
+    @Order(2)
+    @Test
+    @DisplayName("a three-minute nemesis soak — kills, freezes and infra restarts one after another under load: "
+      + "every invariant holds and checkouts succeed again after every fault")
+    void soak() throws Exception {
+      SoakRun.Report report = new SoakRun(vertx, shop, System.out, new SoakRun.Settings(Duration.ofMinutes(3),
+        Duration.ofSeconds(15), false, 40, System.nanoTime())).run();
+      assertTrue(report.consistent(), () -> report.violations().toString());
+      assertTrue(report.faults() >= 8, "a fault every 15 s: " + report);
+      assertTrue(report.told2xx() > 0 && report.told4xx() > 0, "a mix of successes and refusals: " + report);
+      assertTrue(report.worstRecoveryMs() >= 0, "checkouts succeeded again after every fault: " + report);
     }
   }
 }
