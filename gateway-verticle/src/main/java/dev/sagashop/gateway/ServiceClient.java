@@ -31,10 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Calls service operations — over the event bus when the service runs in this process, over HTTP to its
  * {@link RoleServer}s when {@code <SERVICE>_URL} names other processes (a comma-separated list for several replicas)
  * — and turns every way a call can fail into a {@link ServiceException} with the status the HTTP caller should see:
- * the service's own refusal as it is, no service as 503, no answer in time as 504. Calls to replicas go round robin;
- * each has a {@link Breaker}, so calls skip a replica that keeps failing while others answer, and fail fast with a
- * 503 only when all of them do. A call that could not even connect goes on to the next replica (it never reached
- * the first, so it cannot apply twice).
+ * the service's own refusal as it is, no service as 503, no answer in time as 504. A call goes to the replica with
+ * the fewest calls outstanding (ties in turn), so a replica that hangs — its calls pile up unanswered — gets no new
+ * ones while another answers, long before any of them times out. Each has a {@link Breaker}, so calls skip a replica
+ * that keeps failing while others answer, and fail fast with a 503 only when all of them do. A call that could not
+ * even connect goes on to another replica (it never reached the first, so it cannot apply twice).
  */
 final class ServiceClient {
 
@@ -42,8 +43,16 @@ final class ServiceClient {
   static final String OPERATIONS = "/ops/";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  /** One place a service answers: a URL, or this process (null). */
-  private record Replica(URI url, Breaker breaker) {
+  /** One place a service answers: a URL, or this process (null); its calls outstanding. Used on one event loop. */
+  private static final class Replica {
+    final URI url;
+    final Breaker breaker;
+    int outstanding;
+
+    Replica(URI url, Breaker breaker) {
+      this.url = url;
+      this.breaker = breaker;
+    }
   }
 
   /** A call that never reached its replica: no connection. */
@@ -89,44 +98,63 @@ final class ServiceClient {
     String service = operation.substring(0, operation.indexOf('.'));
     List<Replica> all = replicas.computeIfAbsent(service, this::replicas);
     int first = turns.merge(service, 1, Integer::sum) % all.size();
-    return attempt(service, operation, request, options, all, first, 0);
+    return attempt(service, operation, request, options, all, first, new ArrayList<>());
   }
 
-  /** Tries the replicas in turn from {@code first}; {@code tried} of them could not be reached already. */
+  /**
+   * Calls the replica with the fewest calls outstanding, looking from {@code first} on (the first of equals wins);
+   * an open circuit met on the way gets its trial call once it is due. {@code unreached}: replicas this call could
+   * not connect to already.
+   */
   private Future<JsonObject> attempt(String service, String operation, JsonObject request, DeliveryOptions options,
-                                     List<Replica> all, int first, int tried) {
+                                     List<Replica> all, int first, List<Replica> unreached) {
     // A call that may wait long (a checkout waits for its saga) says little about the service's health, and as the
     // trial it would hold the circuit open for as long as it waits: it neither counts nor serves as the trial.
     boolean longWait = options.getSendTimeout() > defaults.getSendTimeout();
-    Replica replica = null;
-    int at = tried;
-    for (; at < all.size() && replica == null; at++) {
+    Replica chosen = null;
+    for (int at = 0; at < all.size(); at++) {
       Replica candidate = all.get((first + at) % all.size());
-      if (longWait ? candidate.breaker().closed() : candidate.breaker().allows()) {
-        replica = candidate;
+      if (unreached.contains(candidate)) {
+        continue;
+      }
+      if (candidate.breaker.closed()) {
+        if (chosen == null || candidate.outstanding < chosen.outstanding) {
+          chosen = candidate;
+        }
+      } else if (chosen == null && !longWait && candidate.breaker.allows()) {
+        chosen = candidate;
+        break;
       }
     }
-    if (replica == null) {
+    if (chosen == null) {
       return Future.failedFuture(ServiceException.unavailable("the " + service + " service is failing"
         + (all.size() > 1 ? " on every replica" : "") + "; not calling it for up to " + Breaker.OPEN_MS + " ms"));
     }
-    Replica chosen = replica;
-    int next = at;
-    Future<JsonObject> reply = chosen.url() == null ? local(service, operation, request, options)
-      : overHttp(chosen.url(), service, operation, request, options.getSendTimeout());
-    if (!longWait) {
-      reply = reply.andThen(result -> count(chosen, result.cause()));
-    }
-    return reply.recover(failure -> failure instanceof Unreached && next < all.size()
-      ? attempt(service, operation, request, options, all, first, next) : Future.failedFuture(failure));
+    Replica replica = chosen;
+    replica.outstanding++;
+    Future<JsonObject> reply = replica.url == null ? local(service, operation, request, options)
+      : overHttp(replica.url, service, operation, request, options.getSendTimeout());
+    reply = reply.andThen(result -> {
+      replica.outstanding--;
+      if (!longWait) {
+        count(replica, result.cause());
+      }
+    });
+    return reply.recover(failure -> {
+      if (!(failure instanceof Unreached) || unreached.size() + 1 >= all.size()) {
+        return Future.failedFuture(failure);
+      }
+      unreached.add(replica);
+      return attempt(service, operation, request, options, all, first, unreached);
+    });
   }
 
   /** A replica's answer or refusal (4xx) closes its circuit; its failing (5xx, no answer) counts towards opening it. */
   private static void count(Replica replica, Throwable failure) {
     if (!(failure instanceof ServiceException refusal) || refusal.status() < 500) {
-      replica.breaker().succeeded();
+      replica.breaker.succeeded();
     } else {
-      replica.breaker().failed();
+      replica.breaker.failed();
     }
   }
 

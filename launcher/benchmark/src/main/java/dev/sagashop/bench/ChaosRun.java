@@ -195,7 +195,7 @@ public final class ChaosRun {
                                    List<Long> refusals, AtomicInteger inFlight) {
     inFlight.incrementAndGet();
     long began = System.nanoTime();
-    return client.next().post("/orders/checkout/" + order).transform(reply -> {
+    return client.post("/orders/checkout/" + order).transform(reply -> {
       inFlight.decrementAndGet();
       int status = reply.succeeded() ? reply.result().status() : 0;
       told.put(order, status);

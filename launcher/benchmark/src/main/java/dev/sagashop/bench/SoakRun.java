@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -75,7 +76,7 @@ public final class SoakRun {
   /** Processes a fault holds now, so overlapping faults pick others. */
   private final Set<String> struck = ConcurrentHashMap.newKeySet();
   private volatile boolean stopped;
-  private int inFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private double tokens;
   private long loadStarted;
   private AtomicIntegerArray perSecond;
@@ -104,7 +105,7 @@ public final class SoakRun {
       stopped = true;
       vertx.cancelTimer(pacer);
       vertx.runOnContext(nothing -> {
-        if (inFlight == 0) {
+        if (inFlight.get() == 0) {
           drained.tryComplete();
         }
       });
@@ -126,14 +127,13 @@ public final class SoakRun {
     tokens = Math.min(settings.rate(), tokens + settings.rate() / 100.0);
     while (tokens >= 1) {
       tokens--;
-      if (inFlight >= MAX_IN_FLIGHT) {
+      if (inFlight.get() >= MAX_IN_FLIGHT) {
         notStarted.incrementAndGet();
         continue;
       }
-      inFlight++;
+      inFlight.incrementAndGet();
       cycle(gateways, fixtures).onComplete(done -> {
-        inFlight--;
-        if (stopped && inFlight == 0) {
+        if (inFlight.decrementAndGet() == 0 && stopped) {
           drained.tryComplete();
         }
       });
@@ -143,7 +143,7 @@ public final class SoakRun {
   /** One customer: a new order, one or two lines, a read, the checkout. */
   private Future<Void> cycle(Gateways gateways, Fixtures fixtures) {
     String user = fixtures.user(random);
-    return call(gateways, () -> gateways.next().post("/orders/create/" + user), 0).compose(created -> {
+    return call(gateways, () -> gateways.post("/orders/create/" + user), 0).compose(created -> {
       if (!created.ok()) {
         return Future.succeededFuture();
       }
@@ -152,11 +152,11 @@ public final class SoakRun {
       for (int line = 0; line < 1 + random.nextInt(2); line++) {
         String item = fixtures.item(random);
         int quantity = 1 + random.nextInt(2);
-        lines = lines.compose(added -> call(gateways, () -> gateways.next().post("/orders/addItem/" + order + "/"
+        lines = lines.compose(added -> call(gateways, () -> gateways.post("/orders/addItem/" + order + "/"
           + item + "/" + quantity), 0));
       }
       return lines
-        .compose(added -> call(gateways, () -> gateways.next().get(random.nextBoolean() ? "/orders/find/" + order
+        .compose(added -> call(gateways, () -> gateways.get(random.nextBoolean() ? "/orders/find/" + order
           : "/stock/find/" + fixtures.item(random)), 0))
         .compose(read -> checkout(gateways, order, 0));
     });
@@ -165,7 +165,7 @@ public final class SoakRun {
   private Future<Void> checkout(Gateways gateways, String order, int attempt) {
     checkedOut.add(order);
     long sent = System.nanoTime();
-    return gateways.next().postForStatus("/orders/checkout/" + order).transform(answered -> {
+    return gateways.postForStatus("/orders/checkout/" + order).transform(answered -> {
       requests.incrementAndGet();
       int status = answered.succeeded() ? answered.result() : 0;
       told.put(order, status);

@@ -4,19 +4,26 @@ import dev.sagashop.bench.ShopClient;
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.LoopbackPorts;
 import dev.sagashop.contracts.Services;
+import dev.sagashop.contracts.StockApi;
 import dev.sagashop.gateway.GatewayVerticle;
 import dev.sagashop.gateway.RoleServer;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** A gateway given several URLs of each service: it spreads calls over them and stops sending to one that is down. */
+/**
+ * A gateway given several URLs of each service: it spreads calls over them, stops sending to one that is down, and
+ * passes over one that hangs.
+ */
 class GatewayReplicasTest {
 
   @Test
@@ -60,6 +67,46 @@ class GatewayReplicasTest {
     } finally {
       vertx.undeploy(gateway).await(30, TimeUnit.SECONDS);
       vertx.undeploy(roleServer).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("a replica that hangs (takes calls, never answers) gets no new call once it holds one unanswered: "
+    + "every later call goes to the replica that answers")
+  void hungReplicaIsPassedOver() throws Exception {
+    var vertx = TestShop.shop().vertx();
+    JsonObject config = TestShop.shop().config();
+    int rolePort = LoopbackPorts.orFree(0);
+    int gatewayPort = LoopbackPorts.orFree(0);
+    AtomicInteger taken = new AtomicInteger();
+    HttpServer hung = vertx.createHttpServer().requestHandler(request -> taken.incrementAndGet())
+      .listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
+    String roleServer = vertx.deployVerticle(new RoleServer(Services.ALL), new DeploymentOptions()
+      .setConfig(config.copy().put(ConfigKeys.ROLE_PORT, rolePort).put(ConfigKeys.GATEWAY_HOST, "127.0.0.1")))
+      .await(30, TimeUnit.SECONDS);
+    JsonObject gatewayConfig = config.copy().put(ConfigKeys.GATEWAY_PORT, gatewayPort)
+      .put(ConfigKeys.GATEWAY_INSTANCES, 1).put(ConfigKeys.REQUEST_TIMEOUT_MS, 3_000)
+      .put(ConfigKeys.url(StockApi.SERVICE), "http://127.0.0.1:" + hung.actualPort() + ",http://127.0.0.1:" + rolePort);
+    String gateway = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(gatewayConfig))
+      .await(30, TimeUnit.SECONDS);
+    ShopClient client = new ShopClient(vertx, "http://127.0.0.1:" + gatewayPort, 16, 60_000);
+    try {
+      // Two calls at once: in turn, one of them goes to each replica.
+      List<Future<ShopClient.Reply>> first = List.of(client.post("/stock/item/create/2"),
+        client.post("/stock/item/create/2"));
+      while (taken.get() == 0) {
+        Thread.sleep(20);
+      }
+      for (int i = 0; i < 10; i++) {
+        assertEquals(200, client.await(client.post("/stock/item/create/2")).status(), "call " + i);
+      }
+      assertEquals(1, taken.get(), "the hung replica got the one call that went to it in turn, and no other");
+      assertEquals(List.of(200, 504), Future.join(first).await(30, TimeUnit.SECONDS).list().stream()
+        .map(reply -> ((ShopClient.Reply) reply).status()).sorted().toList());
+    } finally {
+      vertx.undeploy(gateway).await(30, TimeUnit.SECONDS);
+      vertx.undeploy(roleServer).await(30, TimeUnit.SECONDS);
+      hung.close().await(30, TimeUnit.SECONDS);
     }
   }
 }

@@ -117,6 +117,8 @@ class OperationsTest {
   void adminRoutesNeedTheToken() throws Exception {
     String order = ledger.order(ledger.user(10), ledger.item(1, 5), 1);
     assertEquals(200, checkout(order).status());
+    // Paid is told once the order is; the saga completes a moment later, when its confirmations are delivered.
+    awaitSagaFinished(order);
     String saga = sagaOf(order).getString("saga_id");
     String base = base();
 
