@@ -26,13 +26,18 @@ import java.util.Set;
  *   <li>release: give the held amount back, drop the hold, record the saga as settled.</li>
  * </ul>
  * The settled list keeps the last {@value #SETTLED_KEPT} sagas, so a stale reserve arriving after its saga was
- * released or confirmed cannot take the amount again.
+ * released or confirmed cannot take the amount again. It must outlast every redelivery: a stale reserve and confirm
+ * of one saga delivered again after the saga fell off the list take the amount twice, for good. Kafka delivers a
+ * command again after a crash, a rebalance, or a frozen member's return, from its last committed offset; on a
+ * document every checkout touches, 64 entries (the earlier size) lasted about 10 s of a soak's load, and a soak with
+ * faults lost stock that way. {@value #SETTLED_KEPT} last minutes there; on documents few sagas touch the list
+ * never grows long.
  */
 public final class HoldLedger {
 
   static final String HOLDS = "holds";
   static final String SETTLED = "settled";
-  static final int SETTLED_KEPT = 64;
+  static final int SETTLED_KEPT = 1024;
 
   /** What a saga's move on the documents came to; {@code applied}: this call took something new. */
   public record HoldResult(Outcome outcome, String reason, boolean applied) {

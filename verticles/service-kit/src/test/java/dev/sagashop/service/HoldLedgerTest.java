@@ -17,6 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -113,6 +114,30 @@ class HoldLedgerTest {
     HoldResult stale = apply("s1", Move.RESERVE, Map.of("0", 3L));
     assertEquals(Outcome.REFUSED, stale.outcome(), "the saga was settled here");
     assertEquals(10, stock("0"));
+  }
+
+  @Test
+  @DisplayName("a saga's reserve and confirm delivered again after hundreds of later sagas settled on the same "
+    + "document take nothing: a hot item's memory of settled sagas outlasts a redelivery")
+  void replayAfterManySettlementsTakesNothing() {
+    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
+    apply("first", Move.RESERVE, Map.of("hot", 2L));
+    apply("first", Move.CONFIRM, Map.of("hot", 2L));
+    for (int later = 0; later < 300; later += 50) {
+      List<HoldRequest> reserves = new ArrayList<>();
+      List<HoldRequest> confirms = new ArrayList<>();
+      for (int i = later; i < later + 50; i++) {
+        reserves.add(new HoldRequest("later-" + i, Move.RESERVE, Map.of("hot", 1L)));
+        confirms.add(new HoldRequest("later-" + i, Move.CONFIRM, Map.of("hot", 1L)));
+      }
+      ledger.apply(reserves).await();
+      ledger.apply(confirms).await();
+    }
+    assertEquals(1_000_000L - 2 - 300, stock("hot"));
+    HoldResult replayed = apply("first", Move.RESERVE, Map.of("hot", 2L));
+    apply("first", Move.CONFIRM, Map.of("hot", 2L));
+    assertEquals(Outcome.REFUSED, replayed.outcome(), "the saga was settled here");
+    assertEquals(1_000_000L - 2 - 300, stock("hot"), "taken once");
   }
 
   @Test
