@@ -111,6 +111,7 @@ public final class SoakRun {
       });
       drained.future().await();
       double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
+      out.println("soak: the load has stopped; every fault, with how checkouts fared:");
       long worst = timeline();
       shop.awaitReady(vertx, Duration.ofSeconds(120));
       return check(gateways.live(), fixtures, began, loadSeconds, worst);
@@ -272,7 +273,7 @@ public final class SoakRun {
       shop.kill("infra");
       shop.start("infra");
       shop.awaitUp("infra", Duration.ofSeconds(120));
-      faults.add(new Fault("restart infra", at, System.nanoTime()));
+      ended(new Fault("restart infra", at, System.nanoTime()));
       struck.remove("infra");
     } else if (dice < 0.6 && (victim = pick(false)) != null) {
       long at = System.nanoTime();
@@ -281,7 +282,7 @@ public final class SoakRun {
       Thread.sleep(down);
       shop.start(victim);
       shop.awaitUp(victim, Duration.ofSeconds(120));
-      faults.add(new Fault(String.format("SIGKILL %-9s started again after %.1f s", victim, down / 1e3), at,
+      ended(new Fault(String.format("SIGKILL %-9s started again after %.1f s", victim, down / 1e3), at,
         System.nanoTime()));
       struck.remove(victim);
     } else if ((victim = pick(true)) != null) {
@@ -290,9 +291,16 @@ public final class SoakRun {
       shop.freeze(victim);
       Thread.sleep(frozen);
       shop.thaw(victim);
-      faults.add(new Fault(String.format("SIGSTOP %-9s for %.1f s", victim, frozen / 1e3), at, System.nanoTime()));
+      ended(new Fault(String.format("SIGSTOP %-9s for %.1f s", victim, frozen / 1e3), at, System.nanoTime()));
       struck.remove(victim);
     }
+  }
+
+  /** Records a fault that has ended, and says so at once: a long soak shows its progress as it goes. */
+  private void ended(Fault fault) {
+    faults.add(fault);
+    out.printf("  +%6.1f s  %s, ended after %.1f s%n", (fault.struck() - loadStarted) / 1e9, fault.what().trim(),
+      (fault.over() - fault.struck()) / 1e9);
   }
 
   /** A process no other fault holds, claimed for this one: any shop process, or the infra one too. */

@@ -7,6 +7,7 @@ import dev.sagashop.contracts.Services;
 import dev.sagashop.contracts.StockApi;
 import dev.sagashop.gateway.GatewayVerticle;
 import dev.sagashop.gateway.RoleServer;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
@@ -35,16 +36,13 @@ class GatewayReplicasTest {
     int rolePort = LoopbackPorts.orFree(0);
     int dead = LoopbackPorts.orFree(0);
     int gatewayPort = LoopbackPorts.orFree(0);
-    String roleServer = vertx.deployVerticle(new RoleServer(Services.ALL), new DeploymentOptions()
-      .setConfig(config.copy().put(ConfigKeys.ROLE_PORT, rolePort).put(ConfigKeys.GATEWAY_HOST, "127.0.0.1")))
-      .await(30, TimeUnit.SECONDS);
+    String roleServer = roleServer(rolePort);
     JsonObject gatewayConfig = config.copy().put(ConfigKeys.GATEWAY_PORT, gatewayPort)
       .put(ConfigKeys.GATEWAY_INSTANCES, 1);
     for (String service : Services.ALL) {
       gatewayConfig.put(ConfigKeys.url(service), "http://127.0.0.1:" + dead + ", http://127.0.0.1:" + rolePort);
     }
-    String gateway = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(gatewayConfig))
-      .await(30, TimeUnit.SECONDS);
+    String gateway = deploy(new GatewayVerticle(), gatewayConfig);
     ShopClient client = new ShopClient(vertx, "http://127.0.0.1:" + gatewayPort, 16, 60_000);
     try {
       for (int i = 0; i < 6; i++) {
@@ -81,14 +79,11 @@ class GatewayReplicasTest {
     AtomicInteger taken = new AtomicInteger();
     HttpServer hung = vertx.createHttpServer().requestHandler(request -> taken.incrementAndGet())
       .listen(0, "127.0.0.1").await(30, TimeUnit.SECONDS);
-    String roleServer = vertx.deployVerticle(new RoleServer(Services.ALL), new DeploymentOptions()
-      .setConfig(config.copy().put(ConfigKeys.ROLE_PORT, rolePort).put(ConfigKeys.GATEWAY_HOST, "127.0.0.1")))
-      .await(30, TimeUnit.SECONDS);
+    String roleServer = roleServer(rolePort);
     JsonObject gatewayConfig = config.copy().put(ConfigKeys.GATEWAY_PORT, gatewayPort)
       .put(ConfigKeys.GATEWAY_INSTANCES, 1).put(ConfigKeys.REQUEST_TIMEOUT_MS, 3_000)
       .put(ConfigKeys.url(StockApi.SERVICE), "http://127.0.0.1:" + hung.actualPort() + ",http://127.0.0.1:" + rolePort);
-    String gateway = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(gatewayConfig))
-      .await(30, TimeUnit.SECONDS);
+    String gateway = deploy(new GatewayVerticle(), gatewayConfig);
     ShopClient client = new ShopClient(vertx, "http://127.0.0.1:" + gatewayPort, 16, 60_000);
     try {
       // Two calls at once: in turn, one of them goes to each replica.
@@ -108,5 +103,16 @@ class GatewayReplicasTest {
       vertx.undeploy(roleServer).await(30, TimeUnit.SECONDS);
       hung.close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** The operations of every service, served on {@code port} as a role process would. */
+  private static String roleServer(int port) throws Exception {
+    return deploy(new RoleServer(Services.ALL), TestShop.shop().config().copy().put(ConfigKeys.ROLE_PORT, port)
+      .put(ConfigKeys.GATEWAY_HOST, "127.0.0.1"));
+  }
+
+  private static String deploy(Deployable verticle, JsonObject config) throws Exception {
+    return TestShop.shop().vertx().deployVerticle(verticle, new DeploymentOptions().setConfig(config))
+      .await(30, TimeUnit.SECONDS);
   }
 }
