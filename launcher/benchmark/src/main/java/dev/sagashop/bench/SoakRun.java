@@ -144,7 +144,7 @@ public final class SoakRun {
   /** One customer: a new order, one or two lines, a read, the checkout. */
   private Future<Void> cycle(Gateways gateways, Fixtures fixtures) {
     String user = fixtures.user(random);
-    return call(gateways, () -> gateways.post("/orders/create/" + user), 0).compose(created -> {
+    return call(() -> gateways.post("/orders/create/" + user), 0).compose(created -> {
       if (!created.ok()) {
         return Future.succeededFuture();
       }
@@ -153,11 +153,11 @@ public final class SoakRun {
       for (int line = 0; line < 1 + random.nextInt(2); line++) {
         String item = fixtures.item(random);
         int quantity = 1 + random.nextInt(2);
-        lines = lines.compose(added -> call(gateways, () -> gateways.post("/orders/addItem/" + order + "/"
+        lines = lines.compose(added -> call(() -> gateways.post("/orders/addItem/" + order + "/"
           + item + "/" + quantity), 0));
       }
       return lines
-        .compose(added -> call(gateways, () -> gateways.get(random.nextBoolean() ? "/orders/find/" + order
+        .compose(added -> call(() -> gateways.get(random.nextBoolean() ? "/orders/find/" + order
           : "/stock/find/" + fixtures.item(random)), 0))
         .compose(read -> checkout(gateways, order, 0));
     });
@@ -190,7 +190,7 @@ public final class SoakRun {
    * A request, retried while it is refused (5xx) or unanswered, until the load stops: after 200 ms, doubling up to
    * 3.2 s, jittered, as a client library would — a thousand customers retrying in step would be a load of its own.
    */
-  private Future<ShopClient.Reply> call(Gateways gateways, Supplier<Future<ShopClient.Reply>> request, int attempt) {
+  private Future<ShopClient.Reply> call(Supplier<Future<ShopClient.Reply>> request, int attempt) {
     return request.get().transform(answered -> {
       requests.incrementAndGet();
       ShopClient.Reply reply = answered.succeeded() ? answered.result() : new ShopClient.Reply(0, null);
@@ -198,7 +198,7 @@ public final class SoakRun {
         return Future.succeededFuture(reply);
       }
       refusals.incrementAndGet();
-      return later(attempt).compose(again -> call(gateways, request, attempt + 1));
+      return later(attempt).compose(again -> call(request, attempt + 1));
     });
   }
 
