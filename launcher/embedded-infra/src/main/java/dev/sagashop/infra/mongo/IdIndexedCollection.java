@@ -61,11 +61,15 @@ final class IdIndexedCollection extends MemoryCollection {
     return super.updateDocuments(selector, updateQuery, arrayFilters, isMulti, isUpsert, oplog);
   }
 
-  /** The same for a findAndModify of one document by {@code _id} that returns it whole (old or new). */
+  /**
+   * The same for a findAndModify of one document by {@code _id} that returns it whole (old or new). Its sort, if
+   * any, has nothing to order: the Java driver sends an empty one whenever its caller gave one, as the Vert.x
+   * client always does.
+   */
   @Override
   public synchronized Document findAndModify(Document command) {
     Object fields = command.get("fields");
-    boolean plain = !Utils.isTrue(command.get("remove")) && !Utils.isTrue(command.get("upsert")) && !command.containsKey("sort")
+    boolean plain = !Utils.isTrue(command.get("remove")) && !Utils.isTrue(command.get("upsert"))
       && !command.containsKey("arrayFilters") && (fields == null || fields instanceof Document none && none.isEmpty())
       && command.get("query") instanceof Document && command.get("update") instanceof Document;
     InPlaceUpdate update = plain ? inPlace((Document) command.get("query"), (Document) command.get("update")) : null;
