@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code java -jar saga-shop.jar bench <consistency|stress|chaos|soak> [options]}. {@code consistency} and
@@ -26,6 +29,7 @@ public final class Bench {
                                                 [--shop-pids PID,...]
            java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s] [--work DIR]
            java -jar saga-shop.jar bench soak [--duration 30m] [--every 20s] [--overlap] [--rate 50] [--seed N]
+                                              [--faults kill,freeze,restart] [--victims infra,order-1,...]
                                               [--work DIR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
@@ -39,8 +43,9 @@ public final class Bench {
       soak   starts infra and two processes of every role from this jar, loads them with --rate new orders a second
              (create, add items, a read, checkout; refusals retried as a client would) for --duration while a
              nemesis strikes every --every: SIGKILL a shop process and restart it after 0-10 s, SIGSTOP any process
-             (infra too) for 2-15 s, or restart the infra process; faults one at a time unless --overlap. Prints a
-             line per fault, availability, the worst recovery and the invariants; exit 1 if one broke""";
+             (infra too) for 2-15 s, or restart the infra process (--faults: some of these; --victims: only these
+             processes); faults one at a time unless --overlap. Prints a line per fault, availability, the worst
+             recovery and the invariants; exit 1 if one broke""";
 
   private Bench() {
   }
@@ -105,13 +110,30 @@ public final class Bench {
   private static int soak(Vertx vertx, Options options, PrintStream out) throws Exception {
     SoakRun.Settings settings = new SoakRun.Settings(options.duration("duration", Duration.ofMinutes(30)),
       options.duration("every", Duration.ofSeconds(20)), options.flag("overlap"), options.integer("rate", 50),
-      options.longs("seed").stream().findFirst().orElse(System.nanoTime()));
+      options.longs("seed").stream().findFirst().orElse(System.nanoTime()), faults(options),
+      Set.copyOf(options.strings("victims")));
     Path work = work(options, "saga-shop-soak");
     out.println("soak: shop processes from " + jar(options) + ", data and logs under " + work);
     try (ShopProcesses shop = ShopProcesses.replicated(jar(options), work, Map.of())) {
       shop.startAll(vertx);
       return new SoakRun(vertx, shop, out, settings).run().consistent() ? 0 : 1;
     }
+  }
+
+  private static Set<SoakRun.Kind> faults(Options options) {
+    List<String> named = options.strings("faults");
+    if (named.isEmpty()) {
+      return EnumSet.allOf(SoakRun.Kind.class);
+    }
+    Set<SoakRun.Kind> kinds = EnumSet.noneOf(SoakRun.Kind.class);
+    for (String name : named) {
+      try {
+        kinds.add(SoakRun.Kind.valueOf(name.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--faults takes kill, freeze and restart, not " + name);
+      }
+    }
+    return kinds;
   }
 
   private static String jar(Options options) throws Exception {

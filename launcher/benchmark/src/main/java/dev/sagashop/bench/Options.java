@@ -33,6 +33,13 @@ final class Options {
     return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
   }
 
+  /** "a,b,c"; none if absent. */
+  List<String> strings(String name) {
+    String text = values.get(name);
+    return text == null || text.isBlank() ? List.of()
+      : Arrays.stream(text.split(",")).map(String::trim).filter(part -> !part.isEmpty()).toList();
+  }
+
   /** "1,2,3"; none if absent. */
   List<Long> longs(String name) {
     String text = values.get(name);

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -31,8 +33,38 @@ import java.util.function.Supplier;
  */
 public final class SoakRun {
 
-  /** How long, how often, and how hard. {@code rate}: orders started per second. */
-  public record Settings(Duration duration, Duration every, boolean overlap, int rate, long seed) {
+  /**
+   * How long, how often, and how hard. {@code rate}: orders started per second; {@code faults}: the kinds the
+   * nemesis picks from; {@code victims}: the processes it may strike (empty: any).
+   */
+  public record Settings(Duration duration, Duration every, boolean overlap, int rate, long seed, Set<Kind> faults,
+                         Set<String> victims) {
+    public Settings {
+      if (faults.isEmpty()) {
+        throw new IllegalArgumentException("the nemesis needs at least one kind of fault");
+      }
+    }
+
+    /** Every kind of fault, on any process. */
+    public Settings(Duration duration, Duration every, boolean overlap, int rate, long seed) {
+      this(duration, every, overlap, rate, seed, EnumSet.allOf(Kind.class), Set.of());
+    }
+  }
+
+  /** The nemesis's kinds of fault, each with how often it is picked among those allowed. */
+  public enum Kind {
+    /** SIGKILL a shop process, start it again after 0–10 s. */
+    KILL(0.4),
+    /** SIGSTOP any process, the infra one too, for 2–15 s. */
+    FREEZE(0.4),
+    /** Kill the infra process and start it again at once. */
+    RESTART(0.2);
+
+    final double weight;
+
+    Kind(double weight) {
+      this.weight = weight;
+    }
   }
 
   /**
@@ -87,14 +119,19 @@ public final class SoakRun {
     this.out = out;
     this.settings = settings;
     this.random = new Random(settings.seed());
+    if (!shop.names().containsAll(settings.victims())) {
+      throw new IllegalArgumentException("--victims names processes of " + shop.names() + ", not "
+        + settings.victims());
+    }
   }
 
   public Report run() throws Exception {
     Gateways gateways = new Gateways(vertx, shop.urls(), CONNECTIONS, CLIENT_TIMEOUT_MS);
     try {
-      out.printf("soak: %d s, a fault every %d s%s, %d orders started per second, seed %d%n",
-        settings.duration().toSeconds(), settings.every().toSeconds(), settings.overlap() ? " (overlapping)" : "",
-        settings.rate(), settings.seed());
+      out.printf("soak: %d s, a fault every %d s%s (%s%s), %d orders started per second, seed %d%n",
+        settings.duration().toSeconds(), settings.every().toSeconds(), settings.overlap() ? ", overlapping" : "",
+        settings.faults().toString().toLowerCase(Locale.ROOT),
+        settings.victims().isEmpty() ? "" : " of " + settings.victims(), settings.rate(), settings.seed());
       Instant began = Instant.now();
       Fixtures fixtures = Fixtures.create(gateways.live(), random);
       perSecond = new AtomicIntegerArray((int) settings.duration().toSeconds() + 1);
@@ -266,16 +303,16 @@ public final class SoakRun {
 
   /** One fault, to its end: a kill (restarted after 0–10 s), a freeze (2–15 s) or a restart of the infra process. */
   private void strike() throws Exception {
-    double dice = random.nextDouble();
+    Kind kind = pickKind();
     String victim;
-    if (dice < 0.2 && struck.add("infra")) {
+    if (kind == Kind.RESTART && allowed("infra") && struck.add("infra")) {
       long at = System.nanoTime();
       shop.kill("infra");
       shop.start("infra");
       shop.awaitUp("infra", Duration.ofSeconds(120));
       ended(new Fault("restart infra", at, System.nanoTime()));
       struck.remove("infra");
-    } else if (dice < 0.6 && (victim = pick(false)) != null) {
+    } else if (kind == Kind.KILL && (victim = pick(false)) != null) {
       long at = System.nanoTime();
       long down = between(0, 10_000);
       shop.kill(victim);
@@ -285,7 +322,7 @@ public final class SoakRun {
       ended(new Fault(String.format("SIGKILL %-9s started again after %.1f s", victim, down / 1e3), at,
         System.nanoTime()));
       struck.remove(victim);
-    } else if ((victim = pick(true)) != null) {
+    } else if (kind == Kind.FREEZE && (victim = pick(true)) != null) {
       long at = System.nanoTime();
       long frozen = between(2_000, 15_000);
       shop.freeze(victim);
@@ -303,12 +340,28 @@ public final class SoakRun {
       (fault.over() - fault.struck()) / 1e9);
   }
 
+  private Kind pickKind() {
+    double dice = random.nextDouble() * settings.faults().stream().mapToDouble(kind -> kind.weight).sum();
+    for (Kind kind : settings.faults()) {
+      dice -= kind.weight;
+      if (dice < 0) {
+        return kind;
+      }
+    }
+    return settings.faults().iterator().next();
+  }
+
+  private boolean allowed(String name) {
+    return settings.victims().isEmpty() || settings.victims().contains(name);
+  }
+
   /** A process no other fault holds, claimed for this one: any shop process, or the infra one too. */
   private String pick(boolean withInfra) {
     List<String> names = new ArrayList<>(shop.names());
     if (!withInfra) {
       names.remove("infra");
     }
+    names.removeIf(name -> !allowed(name));
     Collections.shuffle(names, random);
     for (String name : names) {
       if (struck.add(name)) {

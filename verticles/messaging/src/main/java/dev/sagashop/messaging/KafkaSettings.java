@@ -59,7 +59,8 @@ public final class KafkaSettings {
     Map<String, String> settings = new HashMap<>();
     settings.put("bootstrap.servers", bootstrap(config));
     settings.put("client.id", clientId);
-    settings.put("reconnect.backoff.max.ms", "2000");
+    // Kafka's default; a broker back from a restart is found within a second.
+    settings.put("reconnect.backoff.max.ms", "1000");
     return settings;
   }
 }

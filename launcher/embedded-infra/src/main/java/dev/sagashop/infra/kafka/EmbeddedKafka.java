@@ -22,6 +22,9 @@ import java.util.Properties;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+  private static final int NODE_ID = 1;
+  static final int BROKER_SESSION_MS = 15_000;
+
   private final KafkaRaftServer server;
   private final String bootstrapServers;
 
@@ -43,8 +46,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     int quorumPort = LoopbackPorts.orFree(controllerPort);
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
-    props.put("node.id", "1");
-    props.put("controller.quorum.voters", "1@127.0.0.1:" + quorumPort);
+    props.put("node.id", Integer.toString(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + quorumPort);
     props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + quorumPort);
     props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     props.put("controller.listener.names", "CONTROLLER");
@@ -60,6 +63,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("group.initial.rebalance.delay.ms", "0");
     // Members may ask for sessions shorter than a stock broker's 6 s: a crashed one's partitions move on sooner.
     props.put("group.min.session.timeout.ms", "1000");
+    // The controller fences its own broker when the process stops heartbeating for this long (a SIGSTOP, a VM
+    // stall): leadership moves, every group coordinator unloads and reloads, and members wait out stale sessions —
+    // seconds of recovery that a single-node broker gains nothing from. 9 s (the default) fenced freezes of 7 s and
+    // more. After a SIGKILL, the session of the killed run would hold up the next run's registration this long:
+    // StaleRegistration drops it.
+    props.put("broker.session.timeout.ms", Integer.toString(BROKER_SESSION_MS));
+    props.put("broker.heartbeat.interval.ms", "500");
     // A small machine: few threads, and no 128 MB cleaner buffer on the heap.
     props.put("num.network.threads", "2");
     props.put("num.io.threads", "2");
@@ -72,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       new Formatter()
         .setClusterId(Uuid.randomUuid().toString())
-        .setNodeId(1)
+        .setNodeId(NODE_ID)
         .setDirectories(List.of(logDir.toString()))
         .setMetadataLogDirectory(logDir.toString())
         .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
@@ -81,6 +91,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         .run();
     }
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    StaleRegistration.watch(server, NODE_ID);
     server.startup();
     return new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
   }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EmbeddedKafkaTest {
 
@@ -45,6 +46,41 @@ class EmbeddedKafkaTest {
       }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("a broker killed with SIGKILL starts again without waiting for its old registration to lapse")
+  void restartAfterKillDoesNotWaitOutTheOldSession() throws Exception {
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-cp", System.getProperty("java.class.path"), Child.class.getName(), logDir.toString())
+      .redirectErrorStream(true).start();
+    try {
+      var output = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+      String line;
+      while ((line = output.readLine()) != null && !line.equals(Child.UP)) {
+        // The child's log, until it says the broker is up.
+      }
+      assertTrue(line != null, "the child broker did not start");
+    } finally {
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    long started = System.nanoTime();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(logDir, 0, 0, 2)) {
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertTrue(tookMs < EmbeddedKafka.BROKER_SESSION_MS, "the broker took " + tookMs + " ms to start: it waited "
+        + "for the killed run's session (" + EmbeddedKafka.BROKER_SESSION_MS + " ms) to lapse");
+    }
+  }
+
+  /** A broker in a process of its own, to be killed. */
+  public static final class Child {
+    static final String UP = "broker up";
+
+    public static void main(String[] args) throws Exception {
+      EmbeddedKafka.start(Path.of(args[0]), 0, 0, 2);
+      System.out.println(UP);
+      Thread.sleep(Long.MAX_VALUE);
     }
   }
 
