@@ -21,10 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The fault suite's engine, shared by the tests and {@code bench chaos}: a steady checkout load of mixed successes
  * and refusals against shop processes, a fault struck mid-load (SIGKILL a process and start it again, or freeze
- * one with SIGSTOP and let it go on), then how soon checkouts were decided again and the
- * invariants: per item stock + units in paid orders = initial; per user credit + cost of paid orders = initial;
- * every order told 2xx is paid and every one told 4xx is not; every saga finished; and a re-checkout of each order
- * whose outcome the client never learnt answers 2xx or 4xx promptly.
+ * one with SIGSTOP and let it go on), then how soon checkouts were decided again and the {@link Invariants}.
  */
 public final class ChaosRun {
 
