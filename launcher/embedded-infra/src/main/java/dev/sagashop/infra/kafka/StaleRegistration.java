@@ -56,11 +56,14 @@ final class StaleRegistration implements Runnable {
   public void run() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WATCH_MS);
     try {
+      // Both roles are made in the server's constructor; the controller's manager of registrations is not public.
+      BrokerServer broker = this.<BrokerServer>part("broker");
+      ControllerServer controllerServer = this.<ControllerServer>part("controller");
+      Method clusterControl = QuorumController.class.getDeclaredMethod("clusterControl");
+      clusterControl.setAccessible(true);
       while (System.nanoTime() < deadline) {
         Thread.sleep(EVERY_MS);
-        BrokerServer broker = this.<BrokerServer>part("broker");
-        ControllerServer controllerServer = this.<ControllerServer>part("controller");
-        if (broker == null || broker.lifecycleManager() == null || controllerServer == null) {
+        if (broker.lifecycleManager() == null) {
           continue;
         }
         BrokerState state = broker.lifecycleManager().state();
@@ -71,7 +74,9 @@ final class StaleRegistration implements Runnable {
         if (!(controller instanceof QuorumController quorum) || quorum.curClaimEpoch() < 0) {
           continue;
         }
-        BrokerRegistration registered = registration(quorum);
+        Object registrations = clusterControl.invoke(quorum);
+        BrokerRegistration registered = (BrokerRegistration) registrations.getClass()
+          .getMethod("registration", int.class).invoke(registrations, nodeId);
         Uuid mine = broker.lifecycleManager().incarnationId();
         if (registered == null || registered.fenced() || registered.incarnationId().equals(mine)) {
           continue;
@@ -85,27 +90,17 @@ final class StaleRegistration implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ReflectiveOperationException | RuntimeException | java.util.concurrent.ExecutionException
-             | java.util.concurrent.TimeoutException e) {
+    } catch (Exception e) {
       log.warn("could not look for a stale broker registration ({}); the broker registers once it lapses",
         e.toString());
     }
   }
 
-  /** One of the server's roles ({@code broker} or {@code controller}), or null before it is made. */
+  /** One of the server's roles: {@code broker} or {@code controller}. */
   @SuppressWarnings("unchecked")
   private <T> T part(String name) throws ReflectiveOperationException {
     Field field = KafkaRaftServer.class.getDeclaredField(name);
     field.setAccessible(true);
-    Option<T> part = (Option<T>) field.get(server);
-    return part == null || part.isEmpty() ? null : part.get();
-  }
-
-  private BrokerRegistration registration(QuorumController controller) throws ReflectiveOperationException {
-    Method clusterControl = QuorumController.class.getDeclaredMethod("clusterControl");
-    clusterControl.setAccessible(true);
-    Object manager = clusterControl.invoke(controller);
-    Method registration = manager.getClass().getMethod("registration", int.class);
-    return (BrokerRegistration) registration.invoke(manager, nodeId);
+    return ((Option<T>) field.get(server)).get();
   }
 }
