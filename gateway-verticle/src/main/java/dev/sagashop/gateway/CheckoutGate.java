@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * A checkout needs Kafka, the order database and the saga journal (MySQL), and would otherwise wait out its whole
  * deadline while one is down. So the gateway watches the order and saga services' health every
- * {@value #EVERY_MS} ms and refuses checkouts at once with a 503 naming what is missing until it is back.
+ * {@value #EVERY_MS} ms and refuses checkouts at once with a 503 naming what is missing until it is back. Once
+ * closed, it looks every {@value #CLOSED_EVERY_MS} ms, so it opens soon after what was missing comes back.
  * Unknown counts as up: only a failed check closes the gate.
  */
 final class CheckoutGate {
@@ -24,6 +25,7 @@ final class CheckoutGate {
   private static final Logger log = LoggerFactory.getLogger(CheckoutGate.class);
 
   static final long EVERY_MS = 1_000;
+  static final long CLOSED_EVERY_MS = 250;
   /** How long the periodic look waits for an answer, and how long a checkout at a closed gate waits for its own. */
   static final long LOOK_MS = 2_000;
   static final long TRIAL_MS = 300;
@@ -33,11 +35,16 @@ final class CheckoutGate {
   private final long timer;
   private Future<Void> probing;
   private String missing;
+  private long ticks;
 
   CheckoutGate(Vertx vertx, ServiceClient services) {
     this.vertx = vertx;
     this.services = services;
-    timer = vertx.setPeriodic(EVERY_MS, tick -> probe(LOOK_MS));
+    timer = vertx.setPeriodic(CLOSED_EVERY_MS, tick -> {
+      if (missing != null || ++ticks % (EVERY_MS / CLOSED_EVERY_MS) == 0) {
+        probe(LOOK_MS);
+      }
+    });
   }
 
   /**

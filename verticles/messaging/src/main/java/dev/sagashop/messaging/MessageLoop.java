@@ -64,7 +64,8 @@ public final class MessageLoop {
 
   private static final Logger log = LoggerFactory.getLogger(MessageLoop.class);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final long MAX_BACKOFF_MS = 5_000;
+  /** Short: a loop that waits out a long backoff after its dependency is back holds every saga behind it. */
+  private static final long MAX_BACKOFF_MS = 1_000;
   private static final long SLOW_BATCH_MS = 1_000;
   static final long COMMIT_EVERY_MS = 1_000;
 
