@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,13 +44,17 @@ final class Checkouts implements Participant.CommandHandler {
   private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(10);
 
   private final OrderStore orders;
+  /** The same orders through the participant's own connections, for the sagas' outcomes. */
+  private final OrderStore settling;
   private final SagaProducer producer;
   private final boolean broadcast;
   private final CheckoutWaiters waiters = new CheckoutWaiters();
+  private boolean sweeping;
 
   /** @param broadcast tell other order replicas of each outcome (needed only when there are several) */
-  Checkouts(OrderStore orders, SagaProducer producer, boolean broadcast) {
+  Checkouts(OrderStore orders, OrderStore settling, SagaProducer producer, boolean broadcast) {
     this.orders = orders;
+    this.settling = settling;
     this.producer = producer;
     this.broadcast = broadcast;
   }
@@ -112,7 +117,7 @@ final class Checkouts implements Participant.CommandHandler {
         : new Settlement(orderId, command.sagaId(), Order.Status.OPEN,
           command.payload().getString("reason", "checkout refused"));
     }).toList();
-    return orders.settleAll(settlements).compose(matched -> {
+    return settling.settleAll(settlements).compose(matched -> {
       if (matched == settlements.size() && !broadcast) {
         // Every order was still locked by its saga and is now settled: answer the callers from what they saw.
         List<SagaMessage> replies = new ArrayList<>(commands.size());
@@ -126,7 +131,7 @@ final class Checkouts implements Participant.CommandHandler {
         }
         return Future.succeededFuture(replies);
       }
-      return orders.findAll(settlements.stream().map(Settlement::orderId).distinct().toList())
+      return settling.findAll(settlements.stream().map(Settlement::orderId).distinct().toList())
         .map(after -> replies(commands, settlements, after));
     });
   }
@@ -177,23 +182,37 @@ final class Checkouts implements Participant.CommandHandler {
       + "it carries on: check out again to learn its outcome"));
   }
 
-  /** For callers waiting long: read their orders back, and announce their sagas again. */
+  /**
+   * For callers waiting long: read their orders back, and announce their sagas again. One query for them all, and
+   * none while the last is still out: after a frozen database or broker every caller has waited long, and a read
+   * each, every sweep, would queue ahead of the sagas' own writes just when they have the most to catch up on.
+   */
   void sweep() {
+    if (sweeping) {
+      return;
+    }
     Instant now = Instant.now();
+    Map<String, String> reading = new HashMap<>();
     for (CheckoutWaiters.Waiter waiter : waiters.waitingLongerThan(READ_BACK_AFTER, now)) {
       if (Duration.between(waiter.since(), now).compareTo(GIVE_UP_AFTER) > 0) {
         waiters.giveUp(waiter, ServiceException.unavailable("checkout of order " + waiter.orderId()
           + " is still in progress; ask again for its outcome"));
       } else {
-        orders.find(waiter.orderId()).onSuccess(order -> {
-          if (order.status() == Order.Status.CHECKING_OUT) {
-            announce(order, MessageTypes.CHECKOUT_REQUESTED);
-          } else {
-            waiters.complete(order.id(), waiter.sagaId(), order.toApi());
-          }
-        });
+        reading.put(waiter.orderId(), waiter.sagaId());
       }
     }
+    if (reading.isEmpty()) {
+      return;
+    }
+    sweeping = true;
+    orders.findAll(reading.keySet()).onComplete(read -> sweeping = false).onSuccess(found -> found.values()
+      .forEach(order -> {
+        if (order.status() == Order.Status.CHECKING_OUT) {
+          announce(order, MessageTypes.CHECKOUT_REQUESTED);
+        } else {
+          waiters.complete(order.id(), reading.get(order.id()), order.toApi());
+        }
+      }));
   }
 
   /** Announces every locked order again: after a crash some may never have reached the coordinator. */

@@ -37,6 +37,7 @@ public class OrderVerticle extends VerticleBase {
   private static final int ADD_ITEM_ATTEMPTS = 8;
 
   private MongoClient mongo;
+  private MongoClient sagaMongo;
   private OrderStore orders;
   private SagaProducer producer;
   private Checkouts checkouts;
@@ -49,10 +50,11 @@ public class OrderVerticle extends VerticleBase {
   public Future<?> start() {
     mongo = ServiceMongo.client(vertx, config(), OrderApi.SERVICE);
     orders = new OrderStore(mongo);
+    sagaMongo = ServiceMongo.sagaClient(vertx, config(), OrderApi.SERVICE);
     String instance = OrderApi.SERVICE + "-" + Ids.newId().substring(0, 8);
     producer = new SagaProducer(vertx, config());
     boolean broadcast = Settings.flag(config(), ConfigKeys.ORDER_OUTCOME_BROADCAST, false);
-    checkouts = new Checkouts(orders, producer, broadcast);
+    checkouts = new Checkouts(orders, new OrderStore(sagaMongo), producer, broadcast);
     kafka = new KafkaProbe(vertx, config());
     Lifeline lifeline = new Lifeline(OrderApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
     return Operations.on(vertx).supervisedBy(lifeline)
@@ -106,7 +108,8 @@ public class OrderVerticle extends VerticleBase {
       .eventually(() -> outcomes == null ? Future.succeededFuture() : outcomes.close())
       .eventually(producer::close)
       .eventually(kafka::close)
-      .eventually(mongo::close);
+      .eventually(mongo::close)
+      .eventually(sagaMongo::close);
   }
 
   private Future<JsonObject> create(JsonObject request) {

@@ -24,12 +24,14 @@ public class PaymentVerticle extends VerticleBase {
   static final String USERS = "users";
 
   private MongoClient mongo;
+  private MongoClient sagaMongo;
   private Participant participant;
   private BalanceOperations users;
 
   @Override
   public Future<?> start() {
     mongo = ServiceMongo.client(vertx, config(), PaymentApi.SERVICE);
+    sagaMongo = ServiceMongo.sagaClient(vertx, config(), PaymentApi.SERVICE);
     BalanceStore store = new BalanceStore(mongo, USERS, "credit", "user");
     users = new BalanceOperations(store, "user_id");
     Lifeline lifeline = new Lifeline(PaymentApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
@@ -41,14 +43,15 @@ public class PaymentVerticle extends VerticleBase {
       .handle(PaymentApi.BATCH_INIT, this::batchInit)
       .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE))
       .registered()
-      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(),
+      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(sagaMongo),
         MessageTypes.CHARGE_CREDIT, MessageTypes.REFUND_CREDIT, MessageTypes.CONFIRM_CREDIT, checkout -> Map.of(checkout.userId(), checkout.totalCost()))))
       .onSuccess(started -> participant = started);
   }
 
   @Override
   public Future<?> stop() {
-    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close);
+    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close)
+      .eventually(sagaMongo::close);
   }
 
   private Future<JsonObject> createUser(JsonObject request) {

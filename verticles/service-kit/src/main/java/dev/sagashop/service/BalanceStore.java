@@ -37,9 +37,9 @@ public final class BalanceStore {
     return balance;
   }
 
-  /** The saga holds on these documents. */
-  public HoldLedger holds() {
-    return new HoldLedger(mongo, collection, balance, noun);
+  /** The saga holds on these documents, applied through {@code sagas} (the participant's own client). */
+  public HoldLedger holds(MongoClient sagas) {
+    return new HoldLedger(sagas, collection, balance, noun);
   }
 
   /** The document, or a 404. */

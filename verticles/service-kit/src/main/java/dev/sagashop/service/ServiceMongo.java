@@ -38,6 +38,22 @@ public final class ServiceMongo {
   private ServiceMongo() {
   }
 
+  /** A client for the service's operations (its HTTP callers): {@code MONGO_POOL_SIZE} connections. */
+  public static MongoClient client(Vertx vertx, JsonObject config, String service) {
+    return open(vertx, config, service, "mongo-" + service, Settings.integer(config, "MONGO_POOL_SIZE", 16));
+  }
+
+  /**
+   * A client with connections of its own for the service's saga participant ({@code MONGO_SAGA_POOL_SIZE}; it
+   * applies one batch at a time). Sharing the callers' pool, a batch queued behind every caller waiting for a
+   * connection: after a frozen database, hundreds of reads and checkouts, most of them given up on already, went
+   * ahead of the sagas that would let the waiting checkouts finish.
+   */
+  public static MongoClient sagaClient(Vertx vertx, JsonObject config, String service) {
+    return open(vertx, config, service, "mongo-" + service + "-sagas",
+      Settings.integer(config, "MONGO_SAGA_POOL_SIZE", 2));
+  }
+
   /**
    * A client for {@code <service>}'s own database, named by {@code <SERVICE>_DATABASE} (default: the service).
    *
@@ -45,7 +61,7 @@ public final class ServiceMongo {
    * its Netty transport: that transport encodes every command byte by byte through Netty's buffer checks
    * (docs/PERFORMANCE.md); the driver's own transport does not.
    */
-  public static MongoClient client(Vertx vertx, JsonObject config, String service) {
+  private static MongoClient open(Vertx vertx, JsonObject config, String service, String dataSource, int poolSize) {
     String url = Settings.string(config, ConfigKeys.MONGO_URL, null);
     if (url == null) {
       throw new IllegalStateException(ConfigKeys.MONGO_URL
@@ -62,7 +78,7 @@ public final class ServiceMongo {
         CodecRegistries.fromCodecs(new JsonObjectCodec(clientConfig))))
       .applyConnectionString(new ConnectionString(url))
       .applyToConnectionPoolSettings(pool -> pool
-        .maxSize(Settings.integer(config, "MONGO_POOL_SIZE", 16))
+        .maxSize(poolSize)
         .maxWaitTime(timeout, TimeUnit.MILLISECONDS))
       // Fail fast while the database is down instead of queueing callers for the driver's default 30 s.
       .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(timeout, TimeUnit.MILLISECONDS))
@@ -70,7 +86,7 @@ public final class ServiceMongo {
         .connectTimeout((int) timeout, TimeUnit.MILLISECONDS)
         .readTimeout((int) (4 * timeout), TimeUnit.MILLISECONDS))
       .build();
-    return MongoClient.createWithMongoSettings(vertx, clientConfig, "mongo-" + service, settings);
+    return MongoClient.createWithMongoSettings(vertx, clientConfig, dataSource, settings);
   }
 
   /** Pings the database; a failure becomes a 503 that says the service cannot reach it. */

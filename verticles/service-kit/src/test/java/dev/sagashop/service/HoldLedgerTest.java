@@ -55,7 +55,7 @@ class HoldLedgerTest {
   @BeforeEach
   void twoItems() {
     store = new BalanceStore(mongo, "items", "stock", "item");
-    ledger = store.holds();
+    ledger = store.holds(mongo);
     mongo.removeDocuments("items", new JsonObject()).await();
     store.replaceAll(2, i -> new JsonObject().put("_id", Long.toString(i)).put("stock", 10L)).await();
   }

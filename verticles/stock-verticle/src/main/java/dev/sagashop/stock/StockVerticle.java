@@ -23,12 +23,14 @@ public class StockVerticle extends VerticleBase {
   static final String ITEMS = "items";
 
   private MongoClient mongo;
+  private MongoClient sagaMongo;
   private Participant participant;
   private BalanceOperations items;
 
   @Override
   public Future<?> start() {
     mongo = ServiceMongo.client(vertx, config(), StockApi.SERVICE);
+    sagaMongo = ServiceMongo.sagaClient(vertx, config(), StockApi.SERVICE);
     BalanceStore store = new BalanceStore(mongo, ITEMS, "stock", "item");
     items = new BalanceOperations(store, "item_id");
     Lifeline lifeline = new Lifeline(StockApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
@@ -40,14 +42,15 @@ public class StockVerticle extends VerticleBase {
       .handle(StockApi.BATCH_INIT, this::batchInit)
       .handle(StockApi.HEALTH, request -> ServiceMongo.ping(mongo, StockApi.SERVICE))
       .registered()
-      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(),
+      .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(sagaMongo),
         MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK, MessageTypes.CONFIRM_STOCK, Checkout::quantities)))
       .onSuccess(started -> participant = started);
   }
 
   @Override
   public Future<?> stop() {
-    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close);
+    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close)
+      .eventually(sagaMongo::close);
   }
 
   private Future<JsonObject> create(JsonObject request) {
