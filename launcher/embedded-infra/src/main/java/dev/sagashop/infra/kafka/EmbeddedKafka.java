@@ -23,7 +23,7 @@ import java.util.Properties;
 public final class EmbeddedKafka implements AutoCloseable {
 
   private static final int NODE_ID = 1;
-  static final int BROKER_SESSION_MS = 15_000;
+  static final int BROKER_SESSION_MS = 30_000;
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -66,8 +66,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     // The controller fences its own broker when the process stops heartbeating for this long (a SIGSTOP, a VM
     // stall): leadership moves, every group coordinator unloads and reloads, and members wait out stale sessions —
     // seconds of recovery that a single-node broker gains nothing from. 9 s (the default) fenced freezes of 7 s and
-    // more. After a SIGKILL, the session of the killed run would hold up the next run's registration this long:
-    // StaleRegistration drops it.
+    // more, 15 s those of 14.5 s and more. After a SIGKILL, the session of the killed run would hold up the next
+    // run's registration this long: StaleRegistration drops it.
     props.put("broker.session.timeout.ms", Integer.toString(BROKER_SESSION_MS));
     props.put("broker.heartbeat.interval.ms", "500");
     // A small machine: few threads, and no 128 MB cleaner buffer on the heap.
