@@ -6,6 +6,7 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.controller.ClusterControlManager;
 import org.apache.kafka.controller.Controller;
 import org.apache.kafka.controller.ControllerRequestContext;
 import org.apache.kafka.controller.QuorumController;
@@ -74,9 +75,7 @@ final class StaleRegistration implements Runnable {
         if (!(controller instanceof QuorumController quorum) || quorum.curClaimEpoch() < 0) {
           continue;
         }
-        Object registrations = clusterControl.invoke(quorum);
-        BrokerRegistration registered = (BrokerRegistration) registrations.getClass()
-          .getMethod("registration", int.class).invoke(registrations, nodeId);
+        BrokerRegistration registered = ((ClusterControlManager) clusterControl.invoke(quorum)).registration(nodeId);
         Uuid mine = broker.lifecycleManager().incarnationId();
         if (registered == null || registered.fenced() || registered.incarnationId().equals(mine)) {
           continue;
