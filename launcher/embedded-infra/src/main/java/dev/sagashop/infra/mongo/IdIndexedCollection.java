@@ -14,6 +14,7 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * mongo-java-server uses an index only when a query names exactly the indexed fields, so a conditional update such
@@ -97,7 +98,36 @@ final class IdIndexedCollection extends MemoryCollection {
   private Document byId(Document selector) {
     Integer position = idIndex().positionOf((String) selector.get(ID));
     Document document = position == null ? null : getDocument(position);
-    return document != null && matcher.matches(document, selector) ? document : null;
+    if (document == null) {
+      return null;
+    }
+    Document rest = selector;
+    for (Map.Entry<String, Object> condition : selector.entrySet()) {
+      if (condition.getValue() instanceof Document operator && operator.size() == 1
+        && operator.get("$ne") instanceof String unwanted && plainField(condition.getKey())) {
+        if (!differs(document.get(condition.getKey()), unwanted)) {
+          return null;
+        }
+        if (rest == selector) {
+          rest = selector.clone();
+        }
+        rest.remove(condition.getKey());
+      }
+    }
+    return matcher.matches(document, rest) ? document : null;
+  }
+
+  /**
+   * {@code {field: {$ne: "text"}}} as MongoDB reads it: the field is missing, or is not that text and, if an array,
+   * holds no element that is. The library compares every element through its general matcher; a hold ledger's list
+   * of settled sagas, asked this on every reserve, is a thousand elements long on a popular item.
+   */
+  private static boolean differs(Object value, String unwanted) {
+    return !unwanted.equals(value) && !(value instanceof List<?> elements && elements.contains(unwanted));
+  }
+
+  private static boolean plainField(String name) {
+    return !name.isEmpty() && !name.startsWith("$") && name.indexOf('.') < 0;
   }
 
   /** The {@code _id} index, when it is the collection's only one (updates in place maintain no other). */

@@ -100,7 +100,8 @@ class InPlaceUpdateTest {
     switch (random.nextInt(4)) {
       case 0 -> filter.append("a", new Document("$gte", random.nextInt(8)));
       case 1 -> filter.append("h.x", new Document("$exists", random.nextBoolean()));
-      case 2 -> filter.append("s", new Document("$ne", "first"));
+      // "v1" is a value the updates set and push: arrays that hold it, and fields that are it, come and go.
+      case 2 -> filter.append("s", new Document("$ne", random.nextBoolean() ? "first" : "v1"));
       default -> {
       }
     }
