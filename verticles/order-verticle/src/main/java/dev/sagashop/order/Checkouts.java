@@ -44,6 +44,7 @@ final class Checkouts implements Participant.CommandHandler {
   private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(10);
 
   private final OrderStore orders;
+  private final CheckoutLocks locks;
   /** The same orders through the participant's own connections, for the sagas' outcomes. */
   private final OrderStore settling;
   private final SagaProducer producer;
@@ -52,8 +53,9 @@ final class Checkouts implements Participant.CommandHandler {
   private boolean sweeping;
 
   /** @param broadcast tell other order replicas of each outcome (needed only when there are several) */
-  Checkouts(OrderStore orders, OrderStore settling, SagaProducer producer, boolean broadcast) {
+  Checkouts(OrderStore orders, CheckoutLocks locks, OrderStore settling, SagaProducer producer, boolean broadcast) {
     this.orders = orders;
+    this.locks = locks;
     this.settling = settling;
     this.producer = producer;
     this.broadcast = broadcast;
@@ -65,7 +67,7 @@ final class Checkouts implements Participant.CommandHandler {
   }
 
   private Future<JsonObject> attempt(String orderId, int attempt) {
-    return orders.lockForCheckout(orderId, Ids.newId()).compose(locked -> locked != null ? start(locked)
+    return locks.lock(orderId, Ids.newId()).compose(locked -> locked != null ? start(locked)
       : orders.find(orderId).compose(order -> switch (order.status()) {
         case PAID -> Future.succeededFuture(order.toApi());
         case CHECKING_OUT -> join(order);

@@ -49,17 +49,35 @@ final class OrderStore {
 
   /** Locks an open order that has items for checkout by this saga; the locked order, or null if it cannot be. */
   Future<Order> lockForCheckout(String orderId, String sagaId) {
-    JsonObject lockable = new JsonObject()
+    return mongo.findOneAndUpdateWithOptions(ORDERS, lockable(orderId), lock(sagaId), new FindOptions(),
+        new UpdateOptions().setReturningNewDocument(true))
+      .map(document -> document == null ? null : Order.fromDocument(document));
+  }
+
+  /**
+   * Locks these orders (order id to saga id) as {@link #lockForCheckout} does each, in one bulk write; completes
+   * once the write is done. Which orders it locked: those {@link #findAll} then finds locked by their saga.
+   */
+  Future<Void> lockAllForCheckout(Map<String, String> sagaByOrder) {
+    List<MongoBulk.Update> writes = new ArrayList<>(sagaByOrder.size());
+    sagaByOrder.forEach((orderId, sagaId) -> writes.add(new MongoBulk.Update(lockable(orderId), lock(sagaId))));
+    return MongoBulk.update(mongo, ORDERS, writes).mapEmpty();
+  }
+
+  /** An open order that has items: only such an order may be checked out. */
+  private static JsonObject lockable(String orderId) {
+    return new JsonObject()
       .put("_id", orderId)
       .put("status", Order.Status.OPEN.name())
       .put("items", new JsonObject().put("$ne", new JsonArray()));
-    JsonObject lock = new JsonObject()
+  }
+
+  /** The semantic lock: checking out by {@code sagaId}. */
+  private static JsonObject lock(String sagaId) {
+    return new JsonObject()
       .put("$set", new JsonObject().put("status", Order.Status.CHECKING_OUT.name()).put("saga_id", sagaId))
       .put("$unset", new JsonObject().put("last_error", ""))
       .put("$inc", new JsonObject().put("version", 1L));
-    return mongo.findOneAndUpdateWithOptions(ORDERS, lockable, lock, new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(true))
-      .map(document -> document == null ? null : Order.fromDocument(document));
   }
 
   /** How a saga ends for an order: paid, or reopened with the reason. */

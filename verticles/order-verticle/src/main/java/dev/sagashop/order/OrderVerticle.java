@@ -54,7 +54,8 @@ public class OrderVerticle extends VerticleBase {
     String instance = OrderApi.SERVICE + "-" + Ids.newId().substring(0, 8);
     producer = new SagaProducer(vertx, config());
     boolean broadcast = Settings.flag(config(), ConfigKeys.ORDER_OUTCOME_BROADCAST, false);
-    checkouts = new Checkouts(orders, new OrderStore(sagaMongo), producer, broadcast);
+    checkouts = new Checkouts(orders, new CheckoutLocks(orders, ServiceMongo.timeoutMs(config())),
+      new OrderStore(sagaMongo), producer, broadcast);
     kafka = new KafkaProbe(vertx, config());
     Lifeline lifeline = new Lifeline(OrderApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
     return Operations.on(vertx).supervisedBy(lifeline)

@@ -68,7 +68,7 @@ public final class ServiceMongo {
         + " is not set: the launcher sets it, or the configuration must");
     }
     String database = Settings.string(config, service.toUpperCase() + "_DATABASE", service);
-    long timeout = Settings.number(config, "MONGO_TIMEOUT_MS", 5000);
+    long timeout = timeoutMs(config);
     JsonObject clientConfig = new JsonObject().put("db_name", database);
     MongoClientSettings settings = MongoClientSettings.builder()
       // The codecs the Vert.x client would register: JSON objects in and out.
@@ -87,6 +87,11 @@ public final class ServiceMongo {
         .readTimeout((int) (4 * timeout), TimeUnit.MILLISECONDS))
       .build();
     return MongoClient.createWithMongoSettings(vertx, clientConfig, dataSource, settings);
+  }
+
+  /** How long a call may wait for a connection, or for the database to be found ({@code MONGO_TIMEOUT_MS}). */
+  public static long timeoutMs(JsonObject config) {
+    return Settings.number(config, "MONGO_TIMEOUT_MS", 5000);
   }
 
   /** Pings the database; a failure becomes a 503 that says the service cannot reach it. */
