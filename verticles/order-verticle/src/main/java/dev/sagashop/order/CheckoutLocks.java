@@ -11,10 +11,9 @@ import java.util.Map;
 
 /**
  * Takes the orders' checkout locks, many in one round trip: a lock asked for while none is on its way goes at once
- * (one findAndModify); those asked for while some are out wait for them and then go together — one bulk write and
- * one read of the orders it locked, or a findAndModify each when they are too few for that to save a call. Under
- * load nearly every checkout waits on another, and one database call per checkout was most of what the Mongo driver
- * and server did for it. Used on the order verticle's context only.
+ * (one findAndModify); those asked for while one is out wait for it and then go together (one bulk write, then one
+ * read of the orders it locked). Under load nearly every checkout waits on another, and one database call per
+ * checkout was most of what the Mongo driver and server did for it. Used on the order verticle's context only.
  */
 final class CheckoutLocks {
 
@@ -61,8 +60,7 @@ final class CheckoutLocks {
       waiting = new ArrayList<>(waiting.subList(MOST_PER_WRITE, waiting.size()));
     }
     outSince = System.nanoTime();
-    Future<Void> done = batch.size() > 2 ? lockAll(batch)
-      : Future.join(batch.stream().map(this::lockOne).toList()).mapEmpty();
+    Future<Void> done = batch.size() == 1 ? lockOne(batch.get(0)) : lockAll(batch);
     done.onComplete(sent -> {
       outSince = -1;
       if (!waiting.isEmpty()) {
