@@ -18,7 +18,7 @@ import java.util.Map;
 final class CheckoutLocks {
 
   /** The most locks one round trip carries; the rest go in the next. */
-  static final int MOST_PER_WRITE = 256;
+  private static final int MOST_PER_WRITE = 256;
 
   private record Request(String orderId, String sagaId, Promise<Order> locked) {
   }
