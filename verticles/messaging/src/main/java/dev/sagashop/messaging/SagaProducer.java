@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends saga messages so that one saga's messages keep their order: each goes to the partition its saga id picks,
@@ -43,12 +45,21 @@ public final class SagaProducer {
   private record Partitions(Future<Integer> count, long lookedUpAt) {
   }
 
+  /** What a record may take of the producer's buffer: a batch of its own, or its bytes (chars are 1-4 bytes). */
+  private static final long BATCH_BYTES = 16 * 1024;
+  /** Half of the producer's default buffer ({@code buffer.memory}, 32 MB). */
+  private static final long DIRECT_BYTES = 16L * 1024 * 1024;
+  /** The records this process's verticles handed to the shared producer from their event loops, not yet acked. */
+  private static final AtomicLong inFlightBytes = new AtomicLong();
+
   private final Context context;
   private final KafkaProducer<String, String> producer;
   private final Map<String, Partitions> partitions = new HashMap<>();
   /** Messages waiting for this event-loop turn to end, per topic, in the order they were sent. */
   private final Map<String, List<Queued>> queued = new LinkedHashMap<>();
   private boolean flushing;
+  /** Records sent through the worker thread and not yet acknowledged. */
+  private int viaWorker;
 
   /** A producer for the calling verticle, used on its context. */
   public SagaProducer(Vertx vertx, JsonObject config) {
@@ -120,11 +131,38 @@ public final class SagaProducer {
         to++;
       }
       List<Queued> carried = batch.subList(from, to);
-      producer.send(KafkaProducerRecord.create(topic, carried.get(0).key(), SagaMessage.encodeBatch(values), null,
-          partition))
-        .onComplete(acked -> carried.forEach(message -> message.sent().handle(acked.mapEmpty())));
+      send(topic, partition, carried.get(0).key(), SagaMessage.encodeBatch(values), chars)
+        .onComplete(acked -> carried.forEach(message -> message.sent().handle(acked)));
       from = to;
     }
+  }
+
+  /**
+   * Hands a record to the Kafka producer. Its {@code send} blocks only while it has no metadata for the partition
+   * (looked up before the first send to a topic) or no room in its buffer, so a record goes straight from the event
+   * loop while the records in flight leave plenty of room; otherwise, and until those sent that way are acknowledged
+   * (a record must never pass one sent before it), through the Vert.x client's worker thread, which may block.
+   */
+  private Future<Void> send(String topic, int partition, String key, String value, int chars) {
+    long size = Math.max(BATCH_BYTES, 4L * chars);
+    if (viaWorker > 0 || inFlightBytes.get() + size > DIRECT_BYTES) {
+      viaWorker++;
+      return producer.send(KafkaProducerRecord.create(topic, key, value, null, partition)).<Void>mapEmpty()
+        .andThen(acked -> viaWorker--);
+    }
+    inFlightBytes.addAndGet(size);
+    Promise<Void> acked = Promise.promise();
+    try {
+      producer.unwrap().send(new ProducerRecord<>(topic, partition, key, value), (metadata, failure) -> {
+        inFlightBytes.addAndGet(-size);
+        context.runOnContext(back -> acked.handle(failure == null ? Future.succeededFuture()
+          : Future.failedFuture(failure)));
+      });
+    } catch (RuntimeException e) {
+      inFlightBytes.addAndGet(-size);
+      acked.fail(e);
+    }
+    return acked.future();
   }
 
   private Future<Integer> partitions(String topic) {
