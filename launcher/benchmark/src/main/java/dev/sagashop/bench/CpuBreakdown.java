@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * (given, or else the one listening on the gateway's port) split by what their threads do — the embedded
  * Mongo-protocol server, the Kafka broker, the Mongo driver, the Kafka clients, Vert.x event loops and workers, GC,
  * JIT — plus MariaDB (its own process), this load generator, and the rest of the machine (the kernel's loopback
- * among it). Linux only; elsewhere it reports nothing.
+ * among it) — and how long their threads, MariaDB's and the generator's waited for a CPU while ready to run, the
+ * queueing that a saturated machine adds to every hand-off between threads. Linux only; elsewhere it reports nothing.
  */
 final class CpuBreakdown {
 
@@ -31,8 +32,11 @@ final class CpuBreakdown {
   /** Clock ticks per second of /proc's counters (USER_HZ; 100 on every Linux this runs on). */
   private static final double TICKS_PER_MS = 0.1;
 
-  /** CPU ticks per component, and the machine's busy ticks, at one moment. */
-  record Snapshot(Map<String, Long> ticks, long machineBusy) {
+  /**
+   * CPU ticks per component and the machine's busy ticks at one moment; and the nanoseconds the measured processes'
+   * threads spent ready to run but waiting for a CPU (the kernel's run-queue delay), with the clock it was read at.
+   */
+  record Snapshot(Map<String, Long> ticks, long machineBusy, long waitNanos, long atNanos) {
   }
 
   private final Set<Long> shop;
@@ -52,6 +56,7 @@ final class CpuBreakdown {
 
   Snapshot take() {
     Map<String, Long> ticks = new HashMap<>();
+    long[] waited = {0};
     long self = ProcessHandle.current().pid();
     try (Stream<Path> processes = Files.list(PROC)) {
       for (Path process : (Iterable<Path>) processes::iterator) {
@@ -62,16 +67,19 @@ final class CpuBreakdown {
         long pid = Long.parseLong(name);
         if (pid == self) {
           ticks.merge("generator", processTicks(process), Long::sum);
+          waited[0] += waited(process);
         } else if (read(process.resolve("comm")).trim().equals("mariadbd")) {
           ticks.merge("mariadb", processTicks(process), Long::sum);
+          waited[0] += waited(process);
         } else if (shop.contains(pid)) {
           threads(process, ticks);
+          waited[0] += waited(process);
         }
       }
     } catch (IOException e) {
-      return new Snapshot(Map.of(), 0);
+      return new Snapshot(Map.of(), 0, 0, 0);
     }
-    return new Snapshot(ticks, machineBusy());
+    return new Snapshot(ticks, machineBusy(), waited[0], System.nanoTime());
   }
 
   /** Prints CPU-ms per checkout by component over the window between two snapshots. */
@@ -96,6 +104,29 @@ final class CpuBreakdown {
       }
     });
     out.printf("machine CPU per checkout: %.2f ms (%s)%n", machine, line);
+    long window = after.atNanos() - before.atNanos();
+    if (window > 0 && after.waitNanos() > 0) {
+      long waited = after.waitNanos() - before.waitNanos();
+      out.printf("waiting for a CPU: %.2f ms per checkout; %.1f threads ready to run but not running, on average%n",
+        waited / 1e6 / checkouts, (double) waited / window);
+    }
+  }
+
+  /** Nanoseconds the threads of a process have waited on a run queue (0 where the kernel does not count it). */
+  private static long waited(Path process) {
+    long sum = 0;
+    try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        // schedstat: time on a CPU, time waiting for one, time slices (ns, ns, count)
+        String[] fields = read(task.resolve("schedstat")).trim().split(" ");
+        if (fields.length == 3) {
+          sum += Long.parseLong(fields[1]);
+        }
+      }
+    } catch (IOException | NumberFormatException gone) {
+      // the process or thread ended meanwhile
+    }
+    return sum;
   }
 
   private static void threads(Path process, Map<String, Long> ticks) throws IOException {

@@ -1,0 +1,47 @@
+package dev.sagashop.bench;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CpuBreakdownTest {
+
+  private final CpuBreakdown breakdown = CpuBreakdown.of(List.of(ProcessHandle.current().pid()), 0);
+
+  @Test
+  @DisplayName("a window's CPU is split per checkout by component, and its run-queue wait per checkout and on average")
+  void reportsPerCheckout() {
+    // 2 s of window: 1 s of event loops and 2 s of the whole machine (in 10 ms ticks), 5 s of threads waiting.
+    CpuBreakdown.Snapshot before = new CpuBreakdown.Snapshot(Map.of("event loops", 0L), 0, 0, 1_000_000_000L);
+    CpuBreakdown.Snapshot after = new CpuBreakdown.Snapshot(Map.of("event loops", 100L), 200, 5_000_000_000L,
+      3_000_000_000L);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+    breakdown.report(before, after, 1000, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    assertEquals(List.of(
+        "machine CPU per checkout: 2.00 ms (event loops 1.00, rest of machine 1.00)",
+        "waiting for a CPU: 5.00 ms per checkout; 2.5 threads ready to run but not running, on average"),
+      printed.toString(StandardCharsets.UTF_8).lines().toList());
+  }
+
+  @Test
+  @DisplayName("the counters are read from this machine's /proc: they only grow")
+  void readsTheMachine() throws InterruptedException {
+    CpuBreakdown.Snapshot before = breakdown.take();
+    Thread.sleep(50);
+    CpuBreakdown.Snapshot after = breakdown.take();
+
+    assertTrue(after.machineBusy() >= before.machineBusy() && after.waitNanos() >= before.waitNanos()
+      && after.atNanos() > before.atNanos(), before + " then " + after);
+    assertTrue(after.ticks().containsKey("generator"), "this process counted as the generator: " + after.ticks());
+  }
+}
