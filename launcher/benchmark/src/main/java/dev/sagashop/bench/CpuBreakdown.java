@@ -56,7 +56,7 @@ final class CpuBreakdown {
 
   Snapshot take() {
     Map<String, Long> ticks = new HashMap<>();
-    long[] waited = {0};
+    long waited = 0;
     long self = ProcessHandle.current().pid();
     try (Stream<Path> processes = Files.list(PROC)) {
       for (Path process : (Iterable<Path>) processes::iterator) {
@@ -67,19 +67,18 @@ final class CpuBreakdown {
         long pid = Long.parseLong(name);
         if (pid == self) {
           ticks.merge("generator", processTicks(process), Long::sum);
-          waited[0] += waited(process);
+          waited += waited(process);
         } else if (read(process.resolve("comm")).trim().equals("mariadbd")) {
           ticks.merge("mariadb", processTicks(process), Long::sum);
-          waited[0] += waited(process);
+          waited += waited(process);
         } else if (shop.contains(pid)) {
-          threads(process, ticks);
-          waited[0] += waited(process);
+          waited += threads(process, ticks);
         }
       }
     } catch (IOException e) {
       return new Snapshot(Map.of(), 0, 0, 0);
     }
-    return new Snapshot(ticks, machineBusy(), waited[0], System.nanoTime());
+    return new Snapshot(ticks, machineBusy(), waited, System.nanoTime());
   }
 
   /** Prints CPU-ms per checkout by component over the window between two snapshots. */
@@ -112,31 +111,40 @@ final class CpuBreakdown {
     }
   }
 
-  /** Nanoseconds the threads of a process have waited on a run queue (0 where the kernel does not count it). */
+  /** Nanoseconds the threads of a process have waited on a run queue. */
   private static long waited(Path process) {
     long sum = 0;
     try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
-        // schedstat: time on a CPU, time waiting for one, time slices (ns, ns, count)
-        String[] fields = read(task.resolve("schedstat")).trim().split(" ");
-        if (fields.length == 3) {
-          sum += Long.parseLong(fields[1]);
-        }
+        sum += waited(read(task.resolve("schedstat")));
       }
-    } catch (IOException | NumberFormatException gone) {
-      // the process or thread ended meanwhile
+    } catch (IOException gone) {
+      // the process ended meanwhile
     }
     return sum;
   }
 
-  private static void threads(Path process, Map<String, Long> ticks) throws IOException {
+  /** Adds each thread's CPU ticks to its component; returns the nanoseconds the threads waited on a run queue. */
+  private static long threads(Path process, Map<String, Long> ticks) {
+    long waited = 0;
     try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         ticks.merge(component(read(task.resolve("comm")).trim()), ticks(read(task.resolve("stat"))), Long::sum);
+        waited += waited(read(task.resolve("schedstat")));
       }
     } catch (IOException gone) {
       // the process or thread ended meanwhile
     }
+    return waited;
+  }
+
+  /**
+   * The run-queue wait of a thread's schedstat line (time on a CPU, time waiting for one, time slices); 0 where the
+   * kernel does not count it, or the thread is gone.
+   */
+  private static long waited(String schedstat) {
+    String[] fields = schedstat.trim().split(" ");
+    return fields.length == 3 ? Long.parseLong(fields[1]) : 0;
   }
 
   /** What a shop thread does, from its name (Linux keeps the first 15 characters). */

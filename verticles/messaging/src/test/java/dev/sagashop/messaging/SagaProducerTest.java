@@ -92,6 +92,7 @@ class SagaProducerTest {
         .map(SagaMessage::step).toList(), id + "'s messages keep their order");
     }
   }
+
   @Test
   @DisplayName("while a record waits for room in the producer's buffer, none sent after it passes it")
   void keepsOrderWhenTheBufferFills() throws Exception {
