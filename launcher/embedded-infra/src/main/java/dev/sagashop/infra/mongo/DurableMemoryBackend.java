@@ -88,10 +88,9 @@ final class DurableMemoryBackend extends MemoryBackend {
   }
 
   /**
-   * Reads and writes answer with copies taken before any other write is applied. The library updates stored
-   * documents in place, field by field, and hands replies the stored documents themselves, encoded after its locks
-   * are released: a read racing a write could see half of it (an order's new version with its old items), and an
-   * optimistic update based on that read silently undid the write. MongoDB never shows half a document update.
+   * Reads are applied between writes and answered once every write before them is in the log, so no reply shows a
+   * write that a crash could still undo. Replies carry documents decoded for them ({@link EncodedCollection}), so
+   * none shares a document with the store, and none can show half of a later update (MongoDB never does).
    */
   @Override
   public Document handleCommand(Channel channel, String database, String command, Document query) {
@@ -99,32 +98,14 @@ final class DurableMemoryBackend extends MemoryBackend {
       return super.handleCommand(channel, database, command, query);
     }
     if (!WRITES.contains(command.toLowerCase(Locale.ROOT))) {
-      return commandLog.read(() -> copied(super.handleCommand(channel, database, command, query)));
+      return commandLog.read(() -> super.handleCommand(channel, database, command, query));
     }
     Document result = commandLog.applyLogged(database, loggable(query),
-      () -> copied(super.handleCommand(channel, database, command, query)));
+      () -> super.handleCommand(channel, database, command, query));
     if (grown()) {
       compactIfGrown();
     }
     return result;
-  }
-
-  /** The reply with the documents it carries (a cursor's batch, findAndModify's value) copied. */
-  private static Document copied(Document reply) {
-    if (reply.get("value") instanceof Document value) {
-      reply.put("value", value.cloneDeeply());
-    }
-    if (reply.get("cursor") instanceof Document cursor) {
-      for (String batch : List.of("firstBatch", "nextBatch")) {
-        if (cursor.get(batch) instanceof List<?> documents) {
-          List<Object> copies = new ArrayList<>(documents.size());
-          documents.forEach(document -> copies.add(document instanceof Document stored ? stored.cloneDeeply()
-            : document));
-          cursor.put(batch, copies);
-        }
-      }
-    }
-    return reply;
   }
 
   /** Rewrites the log as the current data: one insert per batch of documents, plus the secondary indexes. */

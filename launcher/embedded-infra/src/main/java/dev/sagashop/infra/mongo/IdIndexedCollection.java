@@ -9,7 +9,6 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.QueryMatcher;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.Utils;
-import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 
@@ -20,11 +19,8 @@ import java.util.Map;
  * mongo-java-server uses an index only when a query names exactly the indexed fields, so a conditional update such
  * as {@code {_id: "7", stock: {$gte: 2}}} scans the whole collection. MongoDB answers it from the _id index; so does
  * this collection: when a query pins {@code _id} to a value, only that document is matched against the rest.
- *
- * <p>It keeps no size statistics: the library encodes the old and the new document to BSON on every update only to
- * keep them, and nothing here reads them.
  */
-final class IdIndexedCollection extends MemoryCollection {
+final class IdIndexedCollection extends EncodedCollection {
 
   private static final String ID = "_id";
 
@@ -32,11 +28,6 @@ final class IdIndexedCollection extends MemoryCollection {
 
   IdIndexedCollection(MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
     super(database, name, options, cursors);
-  }
-
-  @Override
-  protected boolean tracksDataSize() {
-    return false;
   }
 
   /**
@@ -48,13 +39,16 @@ final class IdIndexedCollection extends MemoryCollection {
                                                boolean isMulti, boolean isUpsert, Oplog oplog) {
     InPlaceUpdate update = !isMulti && !isUpsert && arrayFilters.isEmpty() ? inPlace(selector, updateQuery) : null;
     if (update != null) {
-      Document document = byId(selector);
-      if (document == null) {
+      Integer position = byId(selector);
+      Document document = position == null ? null : getDocument(position);
+      if (document == null || !matches(document, selector)) {
         oplog.handleUpdate(getFullName(), selector, updateQuery, List.of());
         return new Document("n", 0).append("nModified", 0);
       }
       if (update.appliesTo(document)) {
         boolean changed = update.apply(document);
+        // Stored even when unchanged as MongoDB counts it: a number may have changed its type (5 to 5L).
+        handleUpdate(position, null, document);
         oplog.handleUpdate(getFullName(), selector, updateQuery, changed ? List.of(selector.get(ID)) : List.of());
         return new Document("n", 1).append("nModified", changed ? 1 : 0);
       }
@@ -75,13 +69,16 @@ final class IdIndexedCollection extends MemoryCollection {
       && command.get("query") instanceof Document && command.get("update") instanceof Document;
     InPlaceUpdate update = plain ? inPlace((Document) command.get("query"), (Document) command.get("update")) : null;
     if (update != null) {
-      Document document = byId((Document) command.get("query"));
-      if (document == null) {
+      Document query = (Document) command.get("query");
+      Integer position = byId(query);
+      Document document = position == null ? null : getDocument(position);
+      if (document == null || !matches(document, query)) {
         return new Document("value", null).append("ok", 1.0);
       }
       if (update.appliesTo(document)) {
-        Document old = Utils.isTrue(command.get("new")) ? null : document.cloneDeeply();
+        Document old = Utils.isTrue(command.get("new")) ? null : getDocument(position);
         update.apply(document);
+        handleUpdate(position, null, document);
         return new Document("lastErrorObject", new Document("updatedExisting", Boolean.TRUE).append("n", 1))
           .append("value", old == null ? document : old).append("ok", 1.0);
       }
@@ -94,19 +91,19 @@ final class IdIndexedCollection extends MemoryCollection {
     return selector.get(ID) instanceof String && idIndex() != null ? InPlaceUpdate.of(update, ID) : null;
   }
 
-  /** The document {@code selector} pins by {@code _id} if it matches the rest of the selector, or null. */
-  private Document byId(Document selector) {
-    Integer position = idIndex().positionOf((String) selector.get(ID));
-    Document document = position == null ? null : getDocument(position);
-    if (document == null) {
-      return null;
-    }
+  /** Where the document {@code selector} pins by {@code _id} is stored, or null. */
+  private Integer byId(Document selector) {
+    return idIndex().positionOf((String) selector.get(ID));
+  }
+
+  /** Whether the document pinned by {@code selector}'s {@code _id} matches the rest of it. */
+  private boolean matches(Document document, Document selector) {
     Document rest = selector;
     for (Map.Entry<String, Object> condition : selector.entrySet()) {
       if (condition.getValue() instanceof Document operator && operator.size() == 1
         && operator.get("$ne") instanceof String unwanted && plainField(condition.getKey())) {
         if (!differs(document.get(condition.getKey()), unwanted)) {
-          return null;
+          return false;
         }
         if (rest == selector) {
           rest = selector.clone();
@@ -114,7 +111,7 @@ final class IdIndexedCollection extends MemoryCollection {
         rest.remove(condition.getKey());
       }
     }
-    return matcher.matches(document, rest) ? document : null;
+    return matcher.matches(document, rest);
   }
 
   /**

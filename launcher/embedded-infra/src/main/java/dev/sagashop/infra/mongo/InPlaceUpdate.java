@@ -118,7 +118,7 @@ final class InPlaceUpdate {
           if (parent.containsKey(change.field()) && sameValue(parent.get(change.field()), change.value())) {
             yield false;
           }
-          parent.put(change.field(), copy(change.value()));
+          parent.put(change.field(), change.value());
           yield true;
         }
         case UNSET -> {
@@ -204,7 +204,7 @@ final class InPlaceUpdate {
     int to = slice == null || slice < 0 ? total : Math.min(slice, total);
     List<Object> pushed = new ArrayList<>(Math.max(0, to - from));
     for (int i = from; i < to; i++) {
-      pushed.add(i < old.size() ? old.get(i) : copy(each.get(i - old.size())));
+      pushed.add(i < old.size() ? old.get(i) : each.get(i - old.size()));
     }
     return pushed;
   }
@@ -220,19 +220,6 @@ final class InPlaceUpdate {
       }
     }
     return true;
-  }
-
-  /** A value from the update, so the stored document shares nothing with the command. */
-  private static Object copy(Object value) {
-    if (value instanceof Document document) {
-      return document.cloneDeeply();
-    }
-    if (value instanceof List<?> list) {
-      List<Object> copy = new ArrayList<>(list.size());
-      list.forEach(element -> copy.add(copy(element)));
-      return copy;
-    }
-    return value;
   }
 
   /** A field name with nothing MongoDB reads as an operator, a position or a further path. */
