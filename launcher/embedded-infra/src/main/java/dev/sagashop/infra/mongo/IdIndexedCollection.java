@@ -31,8 +31,8 @@ final class IdIndexedCollection extends EncodedCollection {
   }
 
   /**
-   * A single-document update by {@code _id} that {@link InPlaceUpdate} can apply is applied to the stored document
-   * in place; anything else, and any collection with more indexes than {@code _id}'s, goes the library's way.
+   * A single-document update by {@code _id} that {@link InPlaceUpdate} can apply is applied to the document as read
+   * and stored back; anything else, and any collection with more indexes than {@code _id}'s, goes the library's way.
    */
   @Override
   public synchronized Document updateDocuments(Document selector, Document updateQuery, ArrayFilters arrayFilters,
@@ -127,7 +127,7 @@ final class IdIndexedCollection extends EncodedCollection {
     return !name.isEmpty() && !name.startsWith("$") && name.indexOf('.') < 0;
   }
 
-  /** The {@code _id} index, when it is the collection's only one (updates in place maintain no other). */
+  /** The {@code _id} index, when it is the collection's only one (updates made here maintain no other). */
   private UniqueFieldIndex idIndex() {
     List<Index<Integer>> indexes = getIndexes();
     return indexes.size() == 1 && indexes.get(0) instanceof UniqueFieldIndex ids && ids.indexes(ID) ? ids : null;

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The updates the shop's services send — {@code $set}, {@code $unset}, {@code $inc} and {@code $push} (a value, or
- * {@code $each} with an optional {@code $slice}) on a field or a field of a sub-document — applied to a stored
- * document in place, as MongoDB defines them. mongo-java-server applies any update by cloning the document, walking
+ * {@code $each} with an optional {@code $slice}) on a field or a field of a sub-document — applied to a document
+ * in place, as MongoDB defines them. mongo-java-server applies any update by cloning the document, walking
  * every path through streams and regular expressions, and comparing the clone with the original; for these it was
  * most of the embedded server's time. Anything else (other operators, deeper or positional paths, paths that
  * overlap, values of another type along a path) is left to the library, which also gives its errors.
