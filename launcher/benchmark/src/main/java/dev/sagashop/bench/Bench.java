@@ -26,14 +26,16 @@ public final class Bench {
     usage: java -jar saga-shop.jar bench consistency [--url URL] [--orders 1000] [--multi-item | --both]
            java -jar saga-shop.jar bench stress [--url URL] [--records 100000] [--concurrency 64]
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
-                                                [--shop-pids PID,...]
+                                                [--shop-pids PID,...] [--pauses FILE]
            java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s] [--work DIR]
            java -jar saga-shop.jar bench soak [--duration 30m] [--every 20s] [--overlap] [--rate 50] [--seed N]
                                               [--faults kill,freeze,restart] [--victims infra,order-1,...]
                                               [--work DIR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
-             processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses
+             processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses;
+             --pauses: the shop's safepoint log (java -Xlog:safepoint:file=FILE:time ...), to tell how many
+             checkouts met a pause and how the others spread
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
              each process in turn under checkout load (--load: a third before the fault, the rest after the
              recovery), restarts it, freezes the infra process with SIGSTOP for 12 s, and checks the invariants
@@ -186,8 +188,10 @@ public final class Bench {
           if (!options.flag("skip-init")) {
             stress.initialize(records);
           }
+          String pauses = options.string("pauses", null);
           stress.run(records, concurrency, options.duration("warmup", Duration.ofSeconds(5)),
-            options.duration("duration", Duration.ofSeconds(30)), options.flag("with-replacement"));
+            options.duration("duration", Duration.ofSeconds(30)), options.flag("with-replacement"),
+            pauses == null ? null : Path.of(pauses));
           return 0;
         }
         case "chaos" -> {

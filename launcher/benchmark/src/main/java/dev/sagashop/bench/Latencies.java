@@ -2,21 +2,35 @@ package dev.sagashop.bench;
 
 import java.util.Arrays;
 
-/** Recorded latencies (nanoseconds) and their percentiles. Single-threaded: the bench records on one event loop. */
+/**
+ * Recorded checkouts: when each was sent (wall clock, microseconds) and its latency (nanoseconds), and their
+ * percentiles. Single-threaded: the bench records on one event loop.
+ */
 final class Latencies {
 
   private long[] samples = new long[1 << 16];
+  private long[] sentAtMicros = new long[1 << 16];
   private int count;
 
-  void record(long nanos) {
+  void record(long sentAtMicros, long nanos) {
     if (count == samples.length) {
       samples = Arrays.copyOf(samples, samples.length * 2);
+      this.sentAtMicros = Arrays.copyOf(this.sentAtMicros, samples.length);
     }
+    this.sentAtMicros[count] = sentAtMicros;
     samples[count++] = nanos;
   }
 
   int count() {
     return count;
+  }
+
+  long nanos(int index) {
+    return samples[index];
+  }
+
+  long sentAtMicros(int index) {
+    return sentAtMicros[index];
   }
 
   /** "p50 12.3 ms  p95 ...  p99 ...  max ..." */
@@ -26,11 +40,12 @@ final class Latencies {
     }
     long[] sorted = Arrays.copyOf(samples, count);
     Arrays.sort(sorted);
-    return String.format("p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms", ms(sorted, 0.50), ms(sorted, 0.95),
-      ms(sorted, 0.99), sorted[count - 1] / 1e6);
+    return String.format("p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms", quantile(sorted, 0.50) / 1e6,
+      quantile(sorted, 0.95) / 1e6, quantile(sorted, 0.99) / 1e6, sorted[count - 1] / 1e6);
   }
 
-  private double ms(long[] sorted, double quantile) {
-    return sorted[Math.min(count - 1, (int) Math.ceil(quantile * count) - 1)] / 1e6;
+  /** The {@code quantile} of {@code sorted} values (nearest rank). */
+  static long quantile(long[] sorted, double quantile) {
+    return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(quantile * sorted.length) - 1))];
   }
 }

@@ -6,9 +6,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,7 +50,9 @@ final class StressRun {
     }
   }
 
-  void run(int records, int concurrency, Duration warmup, Duration duration, boolean withReplacement) {
+  /** @param pauseLog the shop's safepoint log with wall-clock times, or null */
+  void run(int records, int concurrency, Duration warmup, Duration duration, boolean withReplacement, Path pauseLog)
+    throws IOException {
     int[] ids = new int[records];
     for (int i = 0; i < records; i++) {
       ids[i] = i;
@@ -80,6 +86,9 @@ final class StressRun {
     }
     if (loop.gcAtStart != null && loop.gcAtEnd != null) {
       out.println(GcLine.between(loop.gcAtStart, loop.gcAtEnd));
+    }
+    if (pauseLog != null) {
+      out.println(ShopPauses.report(loop.latencies, ShopPauses.read(pauseLog)));
     }
   }
 
@@ -153,10 +162,11 @@ final class StressRun {
         id = ids[next++];
       }
       boolean counted = measuring;
+      long sentAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
       long sent = System.nanoTime();
       shop.postForStatus("/orders/checkout/" + id).onComplete(reply -> {
         if (counted && System.nanoTime() < stopAt) {
-          latencies.record(System.nanoTime() - sent);
+          latencies.record(sentAtMicros, System.nanoTime() - sent);
           statuses.merge(reply.succeeded() ? Integer.toString(reply.result())
             : reply.cause().getClass().getSimpleName(), 1, Integer::sum);
         }
