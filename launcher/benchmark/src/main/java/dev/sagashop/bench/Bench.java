@@ -34,8 +34,8 @@ public final class Bench {
       --url  the shop's gateway (default http://127.0.0.1:8000)
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
              processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses;
-             --pauses: the shop's safepoint log (java -Xlog:safepoint:file=FILE:time ...), to tell how many
-             checkouts met a pause and how the others spread
+             --pauses: the shop's safepoint log (java -XX:MaxTenuringThreshold=1 -Xlog:safepoint:file=FILE:time
+             -jar ...; a -XX option keeps the shop in that JVM), to tell how many checkouts met a pause
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
              each process in turn under checkout load (--load: a third before the fault, the rest after the
              recovery), restarts it, freezes the infra process with SIGSTOP for 12 s, and checks the invariants

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,13 +38,22 @@ final class ShopPauses {
       if (safepoint.find()) {
         long micros = Long.parseLong(safepoint.group(2)) / 1000;
         if (micros >= AT_LEAST_MS * 1000L) {
-          OffsetDateTime end = OffsetDateTime.parse(safepoint.group(1), LOG_TIME);
-          long endMicros = end.toInstant().toEpochMilli() * 1000;
+          long endMicros = endOf(safepoint.group(1), log) * 1000;
           pauses.add(new Pause(endMicros - micros, endMicros));
         }
       }
     }
     return pauses;
+  }
+
+  /** The wall-clock time of a log line, in epoch milliseconds. */
+  private static long endOf(String decoration, Path log) {
+    try {
+      return OffsetDateTime.parse(decoration, LOG_TIME).toInstant().toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(log + " has no wall-clock times: write it with -Xlog:safepoint:file="
+        + log + ":time", e);
+    }
   }
 
   /** "checkouts that met a pause of the shop: ...; p99 of the others ...; of those at or over p99, ... met one". */

@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShopPausesTest {
 
@@ -29,6 +31,16 @@ class ShopPausesTest {
       """);
 
     assertEquals(List.of(new ShopPauses.Pause(T0 + 100_000 - 40_000, T0 + 100_000)), ShopPauses.read(log));
+  }
+
+  @Test
+  @DisplayName("a log without wall-clock times is refused with how to write one")
+  void refusesUptimes() throws Exception {
+    Path log = dir.resolve("uptime.log");
+    Files.writeString(log, "[5000ms] Safepoint \"Cleanup\", Time since last: 1 ns, Total: 3000000 ns\n");
+
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> ShopPauses.read(log));
+    assertTrue(refused.getMessage().endsWith(":time"), refused.getMessage());
   }
 
   @Test
