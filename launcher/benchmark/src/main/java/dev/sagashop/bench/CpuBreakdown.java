@@ -33,10 +33,11 @@ final class CpuBreakdown {
   private static final double TICKS_PER_MS = 0.1;
 
   /**
-   * CPU ticks per component and the machine's busy ticks at one moment; and the nanoseconds the measured processes'
-   * threads spent ready to run but waiting for a CPU (the kernel's run-queue delay), with the clock it was read at.
+   * CPU ticks per component, the machine's busy ticks and those the host took from it (steal) at one moment; and the
+   * nanoseconds the measured processes' threads spent ready to run but waiting for a CPU (the kernel's run-queue
+   * delay), with the clock it was read at.
    */
-  record Snapshot(Map<String, Long> ticks, long machineBusy, long waitNanos, long atNanos) {
+  record Snapshot(Map<String, Long> ticks, long machineBusy, long stolen, long waitNanos, long atNanos) {
   }
 
   private final Set<Long> shop;
@@ -76,9 +77,10 @@ final class CpuBreakdown {
         }
       }
     } catch (IOException e) {
-      return new Snapshot(Map.of(), 0, 0, 0);
+      return new Snapshot(Map.of(), 0, 0, 0, 0);
     }
-    return new Snapshot(ticks, machineBusy(), waited, System.nanoTime());
+    long[] machine = machineTicks();
+    return new Snapshot(ticks, machine[0], machine[1], waited, System.nanoTime());
   }
 
   /** Prints CPU-ms per checkout by component over the window between two snapshots. */
@@ -103,6 +105,11 @@ final class CpuBreakdown {
       }
     });
     out.printf("machine CPU per checkout: %.2f ms (%s)%n", machine, line);
+    long stolen = after.stolen() - before.stolen();
+    if (stolen > 0) {
+      // A virtual machine's host ran something else on its CPUs meanwhile: every figure of the window is slower.
+      out.printf("stolen by the host: %.2f ms per checkout (not counted above)%n", stolen / TICKS_PER_MS / checkouts);
+    }
     long window = after.atNanos() - before.atNanos();
     if (window > 0 && after.waitNanos() > 0) {
       long waited = after.waitNanos() - before.waitNanos();
@@ -238,16 +245,16 @@ final class CpuBreakdown {
     return fields.length > 12 ? Long.parseLong(fields[11]) + Long.parseLong(fields[12]) : 0;
   }
 
-  /** All CPU time of the machine but idle and I/O wait. */
-  private static long machineBusy() {
+  /** The machine's CPU time but idle, I/O wait and steal; and steal, the time its host ran something else. */
+  private static long[] machineTicks() {
     String[] cpu = read(PROC.resolve("stat")).lines().findFirst().orElse("").trim().split("\\s+");
     long busy = 0;
-    for (int i = 1; i < cpu.length && i <= 8; i++) {
+    for (int i = 1; i < cpu.length && i <= 7; i++) {
       if (i != 4 && i != 5) {
         busy += Long.parseLong(cpu[i]);
       }
     }
-    return busy;
+    return new long[] {busy, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0};
   }
 
   private static String read(Path file) {
