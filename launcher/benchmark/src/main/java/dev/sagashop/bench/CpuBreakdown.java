@@ -79,8 +79,8 @@ final class CpuBreakdown {
     } catch (IOException e) {
       return new Snapshot(Map.of(), 0, 0, 0, 0);
     }
-    long[] machine = machineTicks();
-    return new Snapshot(ticks, machine[0], machine[1], waited, System.nanoTime());
+    MachineTicks machine = machineTicks();
+    return new Snapshot(ticks, machine.busy(), machine.stolen(), waited, System.nanoTime());
   }
 
   /** Prints CPU-ms per checkout by component over the window between two snapshots. */
@@ -246,7 +246,10 @@ final class CpuBreakdown {
   }
 
   /** The machine's CPU time but idle, I/O wait and steal; and steal, the time its host ran something else. */
-  private static long[] machineTicks() {
+  private record MachineTicks(long busy, long stolen) {
+  }
+
+  private static MachineTicks machineTicks() {
     String[] cpu = read(PROC.resolve("stat")).lines().findFirst().orElse("").trim().split("\\s+");
     long busy = 0;
     for (int i = 1; i < cpu.length && i <= 7; i++) {
@@ -254,7 +257,7 @@ final class CpuBreakdown {
         busy += Long.parseLong(cpu[i]);
       }
     }
-    return new long[] {busy, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0};
+    return new MachineTicks(busy, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0);
   }
 
   private static String read(Path file) {

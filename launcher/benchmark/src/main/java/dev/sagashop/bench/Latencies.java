@@ -3,21 +3,21 @@ package dev.sagashop.bench;
 import java.util.Arrays;
 
 /**
- * Recorded checkouts: when each was sent (wall clock, microseconds) and its latency (nanoseconds), and their
+ * Recorded checkouts: when each was sent ({@code System.nanoTime}) and its latency (nanoseconds), and their
  * percentiles. Single-threaded: the bench records on one event loop.
  */
 final class Latencies {
 
   private long[] samples = new long[1 << 16];
-  private long[] sentAtMicros = new long[1 << 16];
+  private long[] sentAtNanos = new long[1 << 16];
   private int count;
 
-  void record(long sentAtMicros, long nanos) {
+  void record(long sentAtNanos, long nanos) {
     if (count == samples.length) {
       samples = Arrays.copyOf(samples, samples.length * 2);
-      this.sentAtMicros = Arrays.copyOf(this.sentAtMicros, samples.length);
+      this.sentAtNanos = Arrays.copyOf(this.sentAtNanos, samples.length);
     }
-    this.sentAtMicros[count] = sentAtMicros;
+    this.sentAtNanos[count] = sentAtNanos;
     samples[count++] = nanos;
   }
 
@@ -29,8 +29,8 @@ final class Latencies {
     return samples[index];
   }
 
-  long sentAtMicros(int index) {
-    return sentAtMicros[index];
+  long sentAtNanos(int index) {
+    return sentAtNanos[index];
   }
 
   /** "p50 12.3 ms  p95 ...  p99 ...  max ..." */

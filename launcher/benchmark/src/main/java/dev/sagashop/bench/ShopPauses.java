@@ -56,8 +56,11 @@ final class ShopPauses {
     }
   }
 
-  /** "checkouts that met a pause of the shop: ...; p99 of the others ...; of those at or over p99, ... met one". */
-  static String report(Latencies checkouts, List<Pause> pauses) {
+  /**
+   * "checkouts that met a pause of the shop: ...; p99 of the others ...; of those at or over p99, ... met one";
+   * {@code epochNanosAtZero}: the wall clock, in epoch nanoseconds, when {@code System.nanoTime} was 0.
+   */
+  static String report(Latencies checkouts, List<Pause> pauses, long epochNanosAtZero) {
     int count = checkouts.count();
     if (count == 0) {
       return "checkouts that met a pause of the shop: no checkouts";
@@ -68,7 +71,7 @@ final class ShopPauses {
     int metCount = 0;
     int otherCount = 0;
     for (int i = 0; i < count; i++) {
-      long from = checkouts.sentAtMicros(i);
+      long from = (epochNanosAtZero + checkouts.sentAtNanos(i)) / 1000;
       long to = from + checkouts.nanos(i) / 1000;
       for (Pause pause : pauses) {
         if (pause.fromMicros() < to && pause.toMicros() > from) {

@@ -88,7 +88,8 @@ final class StressRun {
       out.println(GcLine.between(loop.gcAtStart, loop.gcAtEnd));
     }
     if (pauseLog != null) {
-      out.println(ShopPauses.report(loop.latencies, ShopPauses.read(pauseLog)));
+      long epochNanosAtZero = ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now()) - System.nanoTime();
+      out.println(ShopPauses.report(loop.latencies, ShopPauses.read(pauseLog), epochNanosAtZero));
     }
   }
 
@@ -162,11 +163,10 @@ final class StressRun {
         id = ids[next++];
       }
       boolean counted = measuring;
-      long sentAtMicros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
       long sent = System.nanoTime();
       shop.postForStatus("/orders/checkout/" + id).onComplete(reply -> {
         if (counted && System.nanoTime() < stopAt) {
-          latencies.record(sentAtMicros, System.nanoTime() - sent);
+          latencies.record(sent, System.nanoTime() - sent);
           statuses.merge(reply.succeeded() ? Integer.toString(reply.result())
             : reply.cause().getClass().getSimpleName(), 1, Integer::sum);
         }

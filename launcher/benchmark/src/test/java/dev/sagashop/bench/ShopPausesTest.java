@@ -49,12 +49,12 @@ class ShopPausesTest {
     Latencies checkouts = new Latencies();
     // 98 quick checkouts clear of the pause, then two slow ones across it.
     for (int i = 0; i < 98; i++) {
-      checkouts.record(T0 + 200_000 + i * 1_000L, 10_000_000L);
+      checkouts.record((T0 + 200_000 + i * 1_000L) * 1000, 10_000_000L);
     }
-    checkouts.record(T0 + 50_000, 80_000_000L);
-    checkouts.record(T0 + 55_000, 90_000_000L);
+    checkouts.record((T0 + 50_000) * 1000, 80_000_000L);
+    checkouts.record((T0 + 55_000) * 1000, 90_000_000L);
 
-    String report = ShopPauses.report(checkouts, List.of(new ShopPauses.Pause(T0 + 60_000, T0 + 100_000)));
+    String report = ShopPauses.report(checkouts, List.of(new ShopPauses.Pause(T0 + 60_000, T0 + 100_000)), 0);
 
     assertEquals("checkouts that met a pause of the shop (1 ms or more): 2.0%; p50 / p99 of the others 10.0 / 10.0 ms;"
       + " of those at or over p99, 100% met one", report);
