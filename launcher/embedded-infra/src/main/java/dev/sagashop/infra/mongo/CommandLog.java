@@ -1,6 +1,7 @@
 package dev.sagashop.infra.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.BsonConstants;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
@@ -10,10 +11,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -121,38 +124,74 @@ final class CommandLog implements AutoCloseable {
   /** Receives the records of a snapshot. */
   interface SnapshotWriter {
     void write(String database, Document command);
+
+    /** An insert of {@code documents}, each given as its BSON encoding. */
+    void insert(String database, String collection, List<byte[]> documents);
   }
 
   /**
-   * Replaces the log with the records {@code snapshot} writes, while no command is applied. Written beside the log
-   * and renamed over it, so a crash leaves either the old log or the new one.
+   * Replaces the log with a snapshot of the data followed by the commands applied since it was taken.
+   * {@code capture} runs while no command is applied and returns what writes the snapshot; that, and copying the
+   * commands logged meanwhile, happen while commands go on. Only the last few records are copied, and the files
+   * swapped, with commands held. The snapshot is written beside the log, forced to disk and renamed over it, so a
+   * crash leaves either the old log or the new one.
    */
-  void rewrite(Consumer<SnapshotWriter> snapshot) throws IOException {
-    synchronized (flushLock) {
-      synchronized (applyLock) {
-        writeFully(channel, pending);
-        Path next = file.resolveSibling(file.getFileName() + ".next");
-        Files.deleteIfExists(next);
-        long[] length = {0};
-        try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          ByteBuf buffer = Unpooled.buffer(BUFFER);
-          snapshot.accept((database, command) -> {
-            length[0] += encode(database, command, buffer);
-            if (buffer.readableBytes() >= BUFFER) {
-              writeFully(out, buffer);
-            }
-          });
-          writeFully(out, buffer);
-          out.force(true);
-        }
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        channel.close();
-        channel = FileChannel.open(file, StandardOpenOption.WRITE);
-        channel.position(length[0]);
-        appended = length[0];
-        written = length[0];
-      }
+  void rewrite(Supplier<Consumer<SnapshotWriter>> capture) throws IOException {
+    Consumer<SnapshotWriter> snapshot;
+    long mark;
+    synchronized (applyLock) {
+      snapshot = capture.get();
+      mark = appended;
     }
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Files.deleteIfExists(next);
+    FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    FileChannel previous;
+    try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuf buffer = Unpooled.buffer(BUFFER);
+      snapshot.accept(new SnapshotWriter() {
+        @Override
+        public void write(String database, Document command) {
+          encode(database, command, buffer);
+          writeIfFull(out, buffer);
+        }
+
+        @Override
+        public void insert(String database, String collection, List<byte[]> documents) {
+          encodeInsert(database, collection, documents, buffer);
+          writeIfFull(out, buffer);
+        }
+      });
+      writeFully(out, buffer);
+      long copied = copy(old, mark, written, out);
+      out.force(true);
+      synchronized (flushLock) {
+        synchronized (applyLock) {
+          writeFully(channel, pending);
+          written = appended;
+          copy(old, copied, appended, out);
+          Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          previous = channel;
+          channel = out;
+          appended = out.position();
+          written = appended;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      out.close();
+      Files.deleteIfExists(next);
+      throw e;
+    }
+    previous.close();
+  }
+
+  /** Appends the bytes of {@code from} between two positions to {@code to}; returns the end position. */
+  private static long copy(FileChannel from, long start, long end, FileChannel to) throws IOException {
+    long position = start;
+    while (position < end) {
+      position += from.transferTo(position, end - position, to);
+    }
+    return Math.max(start, end);
   }
 
   private long append(String database, Document command) {
@@ -170,6 +209,66 @@ final class CommandLog implements AutoCloseable {
       out.writerIndex(start);
       throw e;
     }
+    return frame(out, start);
+  }
+
+  /**
+   * Appends the record {@code {db, cmd: {insert, documents, ordered: true}}} as {@link #encode} would, with the
+   * documents copied in as they are encoded rather than decoded and encoded again.
+   */
+  private static int encodeInsert(String database, String collection, List<byte[]> documents, ByteBuf out) {
+    int start = out.writerIndex();
+    out.writeLong(0);
+    int record = beginDocument(out);
+    writeString(out, "db", database);
+    out.writeByte(BsonConstants.TYPE_EMBEDDED_DOCUMENT);
+    writeCString(out, "cmd");
+    int command = beginDocument(out);
+    writeString(out, "insert", collection);
+    out.writeByte(BsonConstants.TYPE_ARRAY);
+    writeCString(out, "documents");
+    int array = beginDocument(out);
+    for (int i = 0; i < documents.size(); i++) {
+      out.writeByte(BsonConstants.TYPE_EMBEDDED_DOCUMENT);
+      writeCString(out, Integer.toString(i));
+      out.writeBytes(documents.get(i));
+    }
+    endDocument(out, array);
+    out.writeByte(BsonConstants.TYPE_BOOLEAN);
+    writeCString(out, "ordered");
+    out.writeByte(BsonConstants.BOOLEAN_VALUE_TRUE);
+    endDocument(out, command);
+    endDocument(out, record);
+    return frame(out, start);
+  }
+
+  private static int beginDocument(ByteBuf out) {
+    int start = out.writerIndex();
+    out.writeIntLE(0);
+    return start;
+  }
+
+  private static void endDocument(ByteBuf out, int start) {
+    out.writeByte(BsonConstants.TERMINATING_BYTE);
+    out.setIntLE(start, out.writerIndex() - start);
+  }
+
+  private static void writeString(ByteBuf out, String key, String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    out.writeByte(BsonConstants.TYPE_UTF8_STRING);
+    writeCString(out, key);
+    out.writeIntLE(bytes.length + 1);
+    out.writeBytes(bytes);
+    out.writeByte(BsonConstants.STRING_TERMINATION);
+  }
+
+  private static void writeCString(ByteBuf out, String value) {
+    out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
+    out.writeByte(BsonConstants.STRING_TERMINATION);
+  }
+
+  /** Fills in the header of the record that starts at {@code start}: its length and checksum. */
+  private static int frame(ByteBuf out, int start) {
     int length = out.writerIndex() - start - HEADER;
     out.setInt(start, length);
     out.setInt(start + Integer.BYTES, crc(out.array(), out.arrayOffset() + start + HEADER, length));
@@ -208,6 +307,12 @@ final class CommandLog implements AutoCloseable {
           channel.close();
         }
       }
+    }
+  }
+
+  private void writeIfFull(FileChannel out, ByteBuf buffer) {
+    if (buffer.readableBytes() >= BUFFER) {
+      writeFully(out, buffer);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.sagashop.infra.mongo;
 
-import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.Index;
@@ -19,6 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * mongo-java-server's memory backend made durable by a {@link CommandLog}: every write command is logged in the
@@ -38,10 +42,17 @@ final class DurableMemoryBackend extends MemoryBackend {
   /** Per-connection fields that mean nothing on replay. */
   private static final Set<String> UNLOGGED = Set.of("lsid", "$clusterTime", "txnNumber", "$readPreference");
   private static final int SNAPSHOT_BATCH = 1000;
+  private static final int COMPACTION_WAIT_SECONDS = 30;
 
   private final CommandLog commandLog;
   private final long compactAbove;
   private volatile long compactedSize;
+  private final AtomicBoolean compacting = new AtomicBoolean();
+  private final ExecutorService compactor = Executors.newSingleThreadExecutor(task -> {
+    Thread thread = new Thread(task, "mongo-log-compactor");
+    thread.setDaemon(true);
+    return thread;
+  });
   private boolean replaying;
 
   DurableMemoryBackend(CommandLog commandLog, long compactAbove) {
@@ -102,45 +113,77 @@ final class DurableMemoryBackend extends MemoryBackend {
     }
     Document result = commandLog.applyLogged(database, loggable(query),
       () -> super.handleCommand(channel, database, command, query));
-    if (grown()) {
-      compactIfGrown();
+    if (grown() && compacting.compareAndSet(false, true)) {
+      compactor.execute(this::compactIfGrown);
     }
     return result;
   }
 
   /** Rewrites the log as the current data: one insert per batch of documents, plus the secondary indexes. */
-  synchronized void compact() throws IOException {
+  void compact() throws IOException {
     long before = commandLog.size();
     long started = System.nanoTime();
-    commandLog.rewrite(writer -> {
-      for (String databaseName : listDatabaseNames()) {
-        MongoDatabase database = resolveDatabase(databaseName);
-        for (String collectionName : collectionNames(databaseName)) {
-          MongoCollection<?> collection = database.resolveCollection(collectionName, false);
-          if (collection != null) {
-            writeCollection(writer, databaseName, collection);
-          }
-        }
-      }
-    });
+    commandLog.rewrite(this::capture);
     compactedSize = commandLog.size();
     log.info("Mongo command log compacted from {} KB to {} KB in {} ms", before / 1024, compactedSize / 1024,
       (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * What the snapshot is made of, taken while no command is applied: the collections, their indexes and the
+   * documents' encodings, which are never changed once stored (an update stores a new array), so they can be
+   * written out while commands go on.
+   */
+  private Consumer<CommandLog.SnapshotWriter> capture() {
+    List<Consumer<CommandLog.SnapshotWriter>> collections = new ArrayList<>();
+    for (String databaseName : listDatabaseNames()) {
+      MongoDatabase database = resolveDatabase(databaseName);
+      for (String collectionName : collectionNames(databaseName)) {
+        if (database.resolveCollection(collectionName, false) instanceof EncodedCollection collection) {
+          collections.add(capture(databaseName, collection));
+        }
+      }
+    }
+    return writer -> collections.forEach(collection -> collection.accept(writer));
+  }
+
+  private static Consumer<CommandLog.SnapshotWriter> capture(String database, EncodedCollection collection) {
+    String name = collection.getCollectionName();
+    List<Document> commands = new ArrayList<>();
+    commands.add(new Document("create", name));
+    for (Index<?> index : collection.getIndexes()) {
+      if (!index.getName().equals("_id_")) {
+        Document keys = new Document();
+        for (IndexKey key : index.getKeys()) {
+          keys.append(key.getKey(), key.isAscending() ? 1 : -1);
+        }
+        commands.add(new Document("createIndexes", name)
+          .append("indexes", List.of(new Document("name", index.getName()).append("key", keys).append("unique", true))));
+      }
+    }
+    List<byte[]> documents = collection.encodedDocuments();
+    return writer -> {
+      commands.forEach(command -> writer.write(database, command));
+      for (int from = 0; from < documents.size(); from += SNAPSHOT_BATCH) {
+        writer.insert(database, name, documents.subList(from, Math.min(documents.size(), from + SNAPSHOT_BATCH)));
+      }
+    };
   }
 
   private boolean grown() {
     return commandLog.size() > Math.max(compactAbove, 2 * compactedSize);
   }
 
-  /** Several writers may see the log grown at once: the first compacts, the others find it done. */
-  private synchronized void compactIfGrown() {
-    if (!grown()) {
-      return;
-    }
+  /** Runs on the compactor: commands go on meanwhile, and the writer that found the log grown has its reply. */
+  private void compactIfGrown() {
     try {
-      compact();
-    } catch (IOException e) {
+      if (grown()) {
+        compact();
+      }
+    } catch (IOException | RuntimeException e) {
       log.error("could not compact the Mongo command log; it keeps growing", e);
+    } finally {
+      compacting.set(false);
     }
   }
 
@@ -154,36 +197,6 @@ final class DurableMemoryBackend extends MemoryBackend {
     return names;
   }
 
-  private static void writeCollection(CommandLog.SnapshotWriter writer, String database, MongoCollection<?> collection) {
-    String name = collection.getCollectionName();
-    writer.write(database, new Document("create", name));
-    for (Index<?> index : collection.getIndexes()) {
-      if (!index.getName().equals("_id_")) {
-        Document keys = new Document();
-        for (IndexKey key : index.getKeys()) {
-          keys.append(key.getKey(), key.isAscending() ? 1 : -1);
-        }
-        writer.write(database, new Document("createIndexes", name)
-          .append("indexes", List.of(new Document("name", index.getName()).append("key", keys).append("unique", true))));
-      }
-    }
-    List<Document> batch = new ArrayList<>(SNAPSHOT_BATCH);
-    collection.queryAllAsStream().forEach(document -> {
-      batch.add(document);
-      if (batch.size() == SNAPSHOT_BATCH) {
-        writer.write(database, insert(name, batch));
-        batch.clear();
-      }
-    });
-    if (!batch.isEmpty()) {
-      writer.write(database, insert(name, batch));
-    }
-  }
-
-  private static Document insert(String collection, List<Document> documents) {
-    return new Document("insert", collection).append("documents", new ArrayList<>(documents)).append("ordered", true);
-  }
-
   private static Document loggable(Document query) {
     Document copy = new Document();
     query.forEach((key, value) -> {
@@ -194,9 +207,22 @@ final class DurableMemoryBackend extends MemoryBackend {
     return copy;
   }
 
+  /** Stops taking compactions and waits for the one under way, if any. */
+  void awaitCompaction() {
+    compactor.shutdown();
+    try {
+      if (!compactor.awaitTermination(COMPACTION_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        log.warn("the Mongo command log's compaction did not finish within {} s", COMPACTION_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     super.close();
+    awaitCompaction();
     try {
       commandLog.close();
     } catch (IOException e) {

@@ -28,10 +28,15 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   /** Recovers the data under {@code dataDir} and listens on {@code port} (0: any free port). */
   public static EmbeddedMongo start(Path dataDir, int port) {
+    return start(dataDir, port, COMPACT_ABOVE_BYTES);
+  }
+
+  /** As above, compacting the log once it has grown above {@code compactAboveBytes} (and twice its last size). */
+  static EmbeddedMongo start(Path dataDir, int port, long compactAboveBytes) {
     try {
       Files.createDirectories(dataDir);
       DurableMemoryBackend backend = new DurableMemoryBackend(new CommandLog(dataDir.resolve("commands.log")),
-        COMPACT_ABOVE_BYTES);
+        compactAboveBytes);
       backend.recover();
       MongoServer server = new MongoServer(backend);
       server.bind("127.0.0.1", port);
@@ -49,9 +54,13 @@ public final class EmbeddedMongo implements AutoCloseable {
     return address.getPort();
   }
 
-  /** Stops listening without flushing or closing the log, as a killed process would; for tests of recovery. */
+  /**
+   * Stops listening without flushing or closing the log, as a killed process would; for tests of recovery. A
+   * compaction under way is let finish first, so that it does not write beside the server started next.
+   */
   void abandonForTest() {
     server.shutdownNow();
+    backend.awaitCompaction();
   }
 
   @Override

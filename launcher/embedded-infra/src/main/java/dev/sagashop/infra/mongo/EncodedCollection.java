@@ -121,6 +121,17 @@ class EncodedCollection extends MemoryCollection {
       .map(DocumentWithPosition::getPosition).findFirst().orElse(null);
   }
 
+  /** The stored documents' encodings in natural order. Each array is never changed once stored. */
+  synchronized List<byte[]> encodedDocuments() {
+    List<byte[]> stored = new ArrayList<>(count());
+    for (byte[] document : documents) {
+      if (document != null) {
+        stored.add(document);
+      }
+    }
+    return stored;
+  }
+
   private void store(int position, Document document) {
     ByteBuf buffer = Unpooled.buffer(256);
     BsonEncoder.encodeDocument(document, buffer);

@@ -43,7 +43,10 @@ class EmbeddedMongoTest {
   }
 
   private MongoClient start() {
-    EmbeddedMongo mongo = EmbeddedMongo.start(dataDir, 0);
+    return start(EmbeddedMongo.start(dataDir, 0));
+  }
+
+  private MongoClient start(EmbeddedMongo mongo) {
     servers.add(mongo);
     return MongoClient.create(vertx, new JsonObject()
       .put("connection_string", mongo.connectionString()).put("db_name", "shop"));
@@ -189,5 +192,46 @@ class EmbeddedMongoTest {
     Future<String> duplicate = reopened.insert("users", new JsonObject().put("_id", "other").put("email", "u1@x"));
     assertTrue(await(duplicate.transform(Future::succeededFuture)).failed(),
       "the unique index came back with the data");
+  }
+
+  @Test
+  @DisplayName("writes applied while the log is compacted are all there after the process dies")
+  void writesDuringCompactionSurvive() throws Exception {
+    int documents = 20;
+    int workers = 16;
+    int incrementsEach = 150;
+    MongoClient client = start(EmbeddedMongo.start(dataDir, 0, 32 * 1024));
+    List<JsonObject> initial = new ArrayList<>();
+    for (int i = 0; i < documents; i++) {
+      initial.add(new JsonObject().put("_id", "d" + i).put("count", 0L).put("padding", "x".repeat(200)));
+    }
+    await(client.bulkWrite("counters", initial.stream().map(io.vertx.ext.mongo.BulkOperation::createInsert).toList()));
+    List<Future<Void>> chains = new ArrayList<>();
+    for (int worker = 0; worker < workers; worker++) {
+      chains.add(incrementEach(client, worker, incrementsEach, documents));
+    }
+    await(Future.all(chains));
+    abandon();
+    long logged = Files.size(dataDir.resolve("commands.log"));
+    assertTrue(logged < workers * incrementsEach * 100L, "the log was compacted while written (" + logged + " bytes)");
+
+    MongoClient reopened = start();
+    long total = 0;
+    for (JsonObject counter : await(reopened.find("counters", new JsonObject()))) {
+      total += counter.getLong("count");
+    }
+    assertEquals((long) workers * incrementsEach, total, "every acknowledged increment is there");
+    assertEquals(documents, await(reopened.count("counters", new JsonObject())));
+  }
+
+  /** One increment after another of the documents in turn, {@code times} times. */
+  private static Future<Void> incrementEach(MongoClient client, int worker, int times, int documents) {
+    if (times == 0) {
+      return Future.succeededFuture();
+    }
+    JsonObject id = new JsonObject().put("_id", "d" + ((worker + times) % documents));
+    return client.updateCollection("counters", id, new JsonObject().put("$inc", new JsonObject().put("count", 1L)))
+      .compose(result -> result.getDocModified() == 1 ? incrementEach(client, worker, times - 1, documents)
+        : Future.failedFuture("the increment of " + id + " matched nothing"));
   }
 }
