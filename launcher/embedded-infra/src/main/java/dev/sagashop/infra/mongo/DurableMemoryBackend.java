@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -114,7 +115,11 @@ final class DurableMemoryBackend extends MemoryBackend {
     Document result = commandLog.applyLogged(database, loggable(query),
       () -> super.handleCommand(channel, database, command, query));
     if (grown() && compacting.compareAndSet(false, true)) {
-      compactor.execute(this::compactIfGrown);
+      try {
+        compactor.execute(this::compactIfGrown);
+      } catch (RejectedExecutionException closing) {
+        compacting.set(false);
+      }
     }
     return result;
   }

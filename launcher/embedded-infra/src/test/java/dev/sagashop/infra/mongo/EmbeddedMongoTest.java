@@ -3,6 +3,7 @@ package dev.sagashop.infra.mongo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import org.junit.jupiter.api.AfterEach;
@@ -205,7 +206,7 @@ class EmbeddedMongoTest {
     for (int i = 0; i < documents; i++) {
       initial.add(new JsonObject().put("_id", "d" + i).put("count", 0L).put("padding", "x".repeat(200)));
     }
-    await(client.bulkWrite("counters", initial.stream().map(io.vertx.ext.mongo.BulkOperation::createInsert).toList()));
+    await(client.bulkWrite("counters", initial.stream().map(BulkOperation::createInsert).toList()));
     List<Future<Void>> chains = new ArrayList<>();
     for (int worker = 0; worker < workers; worker++) {
       chains.add(incrementEach(client, worker, incrementsEach, documents));
