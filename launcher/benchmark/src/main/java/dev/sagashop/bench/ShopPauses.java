@@ -67,7 +67,6 @@ final class ShopPauses {
     }
     boolean[] met = new boolean[count];
     long[] others = new long[count];
-    long[] all = new long[count];
     int metCount = 0;
     int otherCount = 0;
     for (int i = 0; i < count; i++) {
@@ -79,20 +78,22 @@ final class ShopPauses {
           break;
         }
       }
-      all[i] = checkouts.nanos(i);
       if (met[i]) {
         metCount++;
       } else {
         others[otherCount++] = checkouts.nanos(i);
       }
     }
-    long[] sorted = all.clone();
+    long[] sorted = new long[count];
+    for (int i = 0; i < count; i++) {
+      sorted[i] = checkouts.nanos(i);
+    }
     Arrays.sort(sorted);
     long p99 = Latencies.quantile(sorted, 0.99);
     int slowest = 0;
     int slowestMet = 0;
     for (int i = 0; i < count; i++) {
-      if (all[i] >= p99) {
+      if (checkouts.nanos(i) >= p99) {
         slowest++;
         slowestMet += met[i] ? 1 : 0;
       }
