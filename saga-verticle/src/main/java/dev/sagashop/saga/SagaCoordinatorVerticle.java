@@ -69,8 +69,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
 
   private final SagaEngine engine = new SagaEngine(CheckoutSaga.DEFINITION);
   private final Map<String, SagaState> active = new HashMap<>();
-  /** Confirming sagas whose confirmations Kafka has acknowledged: complete, once journalled so. */
-  private final Map<String, SagaState> delivered = new LinkedHashMap<>();
+  private final Completions completions = new Completions();
   /**
    * Per partition of the replies topic: records below this offset may have been handled before — by the member
    * that had the partition, or by this one before a rewind — so a checkout they start is checked against the
@@ -176,7 +175,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     Set<Integer> numbers = new HashSet<>();
     partitions.forEach(partition -> numbers.add(partition.getPartition()));
     active.values().removeIf(state -> numbers.contains(state.partition()));
-    delivered.values().removeIf(state -> numbers.contains(state.partition()));
+    completions.forget(numbers);
     unjournalled.keySet().retainAll(active.keySet());
     handledBelow.keySet().removeAll(numbers);
   }
@@ -358,18 +357,17 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     });
   }
 
-  /** Sends commands of these (journalled) states; confirming sagas whose confirmations went out are complete. */
+  /**
+   * Sends the commands made from these (journalled) states; confirming sagas whose confirmations went out are
+   * complete.
+   */
   private Future<Void> send(Collection<SagaState> states, List<Command> commands) {
+    Completions.Send send = Completions.sending(states);
     return deliver(commands)
       .onSuccess(sent -> {
         kafkaUp = true;
-        for (SagaState state : states) {
-          SagaState current = active.get(state.sagaId());
-          if (current != null && current.status() == Status.CONFIRMING) {
-            delivered.put(current.sagaId(), current);
-          }
-        }
-        if (!delivered.isEmpty() && completionTimer < 0) {
+        completions.acknowledged(send, active);
+        if (!completions.isEmpty() && completionTimer < 0) {
           // Normally the next poll journals the completions; this is for when none comes.
           completionTimer = vertx.setTimer(COMPLETE_WITHIN_MS, timer -> inTurn(() -> {
             completionTimer = -1;
@@ -397,8 +395,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   /** The completions of the sagas whose confirmations are delivered (taken: the caller journals them). */
   private Changes completeDelivered(Instant now) {
     Changes changes = new Changes();
-    delivered.values().forEach(state -> changes.add(engine.delivered(state, now)));
-    delivered.clear();
+    completions.take().forEach(state -> changes.add(engine.delivered(state, now)));
     return changes;
   }
 
