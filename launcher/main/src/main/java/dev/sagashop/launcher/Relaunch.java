@@ -60,7 +60,9 @@ final class Relaunch {
     log.info("running the shop in a child JVM (pid {}) with {}; {}=false runs it in this one", child.pid(), OPTIONS,
       SWITCH);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      child.destroy();
+      // SIGTERM through the handle: Process.destroy would also close the child's stdin, which it takes for its
+      // parent's death and halts, skipping its own shutdown.
+      child.toHandle().destroy();
       try {
         child.waitFor(STOP_WITHIN_S, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

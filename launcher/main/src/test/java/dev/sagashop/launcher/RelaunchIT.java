@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A plain `java -jar saga-shop.jar` runs the shop in a child JVM with the measured options, and dies as one. */
+/**
+ * A plain `java -jar saga-shop.jar` runs the shop in a child JVM with the measured options, lives and dies as one,
+ * and stops through the shop's own shutdown.
+ */
 class RelaunchIT {
 
   private static final Pattern CHILD = Pattern.compile("child JVM \\(pid (\\d+)\\)");
@@ -61,6 +65,23 @@ class RelaunchIT {
       if (child != null) {
         child.destroyForcibly();
       }
+    }
+  }
+
+  @Test
+  @DisplayName("a SIGTERM to java -jar stops the shop through its own shutdown, not by halting it")
+  void sigtermStopsTheChildGracefully() throws Exception {
+    int port = LoopbackPorts.orFree(0);
+    Path log = work.resolve("shop.log");
+    Process parent = ShopJar.start(work, port, log, Map.of());
+    try {
+      assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up; its log:\n" + read(log));
+      parent.destroy();
+      assertTrue(parent.waitFor(90, TimeUnit.SECONDS), "the shop stopped");
+      // The roles are undeployed gateway first; the saga coordinator's goes after the gateway's has drained.
+      assertTrue(read(log).contains("undeployed saga"), () -> "the child halted before its shutdown:\n" + read(log));
+    } finally {
+      parent.destroyForcibly();
     }
   }
 
