@@ -1,5 +1,6 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.contracts.ConfigKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,14 +8,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JVM options the shop is measured with, for a {@code java -jar} that cannot carry them: a shop JVM started
- * with no {@code -XX} option and no agent starts the shop in a child JVM that has them (a JVM given either runs as it
- * was told, as do the image and the chart, which pass these). The two live as one process: the
+ * The JVM the shop is measured with, for a {@code java -jar} that cannot carry options: a shop JVM started with no
+ * {@code -XX} option and no agent starts the shop in a child JVM that has them (a JVM given either runs as it was
+ * told, as do the image and the chart, which pass these). The child runs on a JDK 25 or later where one is this JVM
+ * or installed beside it, with an AOT cache ({@link AotCache}): its first minute then runs compiled code sooner
+ * (docs/PERFORMANCE.md). The two live as one process: the
  * parent passes signals on and exits with the child's status, and a child whose parent is gone — killed with
  * SIGKILL, say — halts at once, as if it had been killed too.
  */
@@ -45,31 +50,56 @@ final class Relaunch {
 
   /** Runs the shop in a child JVM and returns its exit status. */
   static int run(String[] args) throws IOException, InterruptedException {
+    JavaRuntime runtime = JavaRuntime.forShop(JavaRuntime.current());
+    List<String> jvmOptions = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    jvmOptions.addAll(OPTIONS);
+    jvmOptions.addAll(runtime.quietOptions());
+    jvmOptions.add("-D" + CHILD + "=true");
+    List<String> commandLine = new ArrayList<>(List.of(args));
+    commandLine.add(ConfigKeys.ROLES + "=" + System.getenv(ConfigKeys.ROLES));
+    Optional<AotCache> aot = AotCache.beside(jar(), runtime, jvmOptions, commandLine);
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
-      "java").toString()));
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.addAll(OPTIONS);
-    command.add("-D" + CHILD + "=true");
+    command.add(runtime.java().toString());
+    command.addAll(jvmOptions);
+    aot.ifPresent(cache -> command.addAll(cache.options()));
     command.add("-jar");
     command.add(jar().toString());
     command.addAll(List.of(args));
     // The child's stdin is a pipe from this process: it closes when this process dies, however it dies.
+    long started = System.nanoTime();
     Process child = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
       .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    log.info("running the shop in a child JVM (pid {}) with {}; {}=false runs it in this one", child.pid(), OPTIONS,
-      SWITCH);
+    log.info("running the shop in a child JVM (pid {}) on Java {} ({}) with {}; {}=false runs it in this one",
+      child.pid(), runtime.build(), runtime.home(), OPTIONS, SWITCH);
+    aot.ifPresent(cache -> log.info(cache.loads() ? "the child loads its AOT cache {}"
+      : "the child records for an AOT cache, made into {} for the starts after it if this one runs {} s or more",
+      cache.file(), AotCache.RECORD_AT_LEAST.toSeconds()));
+    Runnable finish = () -> aot.ifPresent(cache -> {
+      try {
+        if (cache.finish(child.exitValue(), Duration.ofNanos(System.nanoTime() - started))) {
+          log.info("AOT cache made: {}", cache.file());
+        }
+      } catch (IOException e) {
+        log.warn("could not make the AOT cache {}: {}", cache.file(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM through the handle: Process.destroy would also close the child's stdin, which it takes for its
       // parent's death and halts, skipping its own shutdown.
       child.toHandle().destroy();
       try {
-        child.waitFor(STOP_WITHIN_S, TimeUnit.SECONDS);
+        if (child.waitFor(STOP_WITHIN_S, TimeUnit.SECONDS)) {
+          finish.run();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }, "stop-child"));
-    return child.waitFor();
+    int status = child.waitFor();
+    finish.run();
+    return status;
   }
 
   /** In the child: halts as soon as the parent is gone (its end of the stdin pipe closed). */

@@ -14,20 +14,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A plain `java -jar saga-shop.jar` runs the shop in a child JVM with the measured options, lives and dies as one,
- * and stops through the shop's own shutdown.
+ * A plain `java -jar saga-shop.jar` runs the shop in a child JVM with the measured options (on a JDK 25 beside it,
+ * with an AOT cache), lives and dies as one, and stops through the shop's own shutdown.
  */
 class RelaunchIT {
 
@@ -82,6 +85,51 @@ class RelaunchIT {
       assertTrue(read(log).contains("undeployed saga"), () -> "the child halted before its shutdown:\n" + read(log));
     } finally {
       parent.destroyForcibly();
+    }
+  }
+
+  @Test
+  @DisplayName("with a JDK 25 installed beside this one, a run of a minute records an AOT cache beside the jar, and "
+    + "the next start maps it")
+  void aMinutesRunLeavesAnAotCacheTheNextStartMaps() throws Exception {
+    JavaRuntime runtime = JavaRuntime.forShop(JavaRuntime.current());
+    assumeTrue(runtime.aotCache(), "no JDK " + JavaRuntime.AOT_CACHE_FROM + " or later beside " + runtime.home());
+    // A jar of its own, so neither a cache a user recorded beside the built jar nor this test's reach the other.
+    Path jar = Files.copy(Path.of(System.getProperty("shop.jar")), work.resolve("saga-shop.jar"));
+    int port = LoopbackPorts.orFree(0);
+
+    Path recordingLog = work.resolve("recording.log");
+    long started = System.nanoTime();
+    Process recording = ShopJar.start(jar, work, port, recordingLog, Map.of());
+    try {
+      assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up:\n" + read(recordingLog));
+      Thread.sleep(Math.max(0, AotCache.RECORD_AT_LEAST.plusSeconds(2).toMillis()
+        - (System.nanoTime() - started) / 1_000_000));
+      recording.destroy();
+      assertTrue(recording.waitFor(90, TimeUnit.SECONDS), "the recording run stopped");
+    } finally {
+      recording.destroyForcibly();
+    }
+    List<Path> caches;
+    try (Stream<Path> files = Files.list(work)) {
+      caches = files.filter(file -> file.getFileName().toString().endsWith(".aot")).toList();
+    }
+    assertEquals(1, caches.size(), () -> "one cache beside the jar, not " + caches + "; the log:\n"
+      + read(recordingLog));
+
+    Path loadingLog = work.resolve("loading.log");
+    Process loading = ShopJar.start(jar, work, port, loadingLog, Map.of());
+    try {
+      assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up:\n" + read(loadingLog));
+      Matcher matcher = CHILD.matcher(read(loadingLog));
+      assertTrue(matcher.find(), "the log names the child JVM");
+      String maps = Files.readString(Path.of("/proc", matcher.group(1), "maps"));
+      assertTrue(maps.contains(caches.get(0).toString()), "the child JVM has the cache mapped");
+      assertFalse(read(loadingLog).lines().anyMatch(line -> line.contains("[aot")), "the JVM's notes stay out");
+    } finally {
+      loading.destroy();
+      loading.waitFor(90, TimeUnit.SECONDS);
+      loading.destroyForcibly();
     }
   }
 

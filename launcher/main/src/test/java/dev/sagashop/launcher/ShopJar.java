@@ -11,8 +11,12 @@ final class ShopJar {
   }
 
   static Process start(Path work, int port, Path log, Map<String, String> environment) throws IOException {
+    return start(Path.of(System.getProperty("shop.jar")), work, port, log, environment);
+  }
+
+  static Process start(Path jar, Path work, int port, Path log, Map<String, String> environment) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-jar", System.getProperty("shop.jar"));
+      "-jar", jar.toString());
     builder.environment().put("DATA_DIR", work.resolve("data").toString());
     builder.environment().put("GATEWAY_HOST", "127.0.0.1");
     builder.environment().put("GATEWAY_PORT", Integer.toString(port));
