@@ -30,7 +30,8 @@ record JavaRuntime(Path home, int feature, String build) {
 
   /**
    * The runtime for the shop: this one if it keeps AOT caches, else the newest that does among the runtimes installed
-   * beside it (the other folders of its parent, as in {@code /usr/lib/jvm}), else this one.
+   * beside it (the other folders of its parent, as in {@code /usr/lib/jvm}; the same one every start, or its cache
+   * would not be found), else this one.
    */
   static JavaRuntime forShop(JavaRuntime current) {
     if (current.aotCache()) {
@@ -42,7 +43,7 @@ record JavaRuntime(Path home, int feature, String build) {
     }
     try (Stream<Path> homes = Files.list(installed)) {
       return homes.map(JavaRuntime::at).flatMap(Optional::stream).filter(JavaRuntime::aotCache)
-        .max(Comparator.comparingInt(JavaRuntime::feature)).orElse(current);
+        .max(Comparator.comparingInt(JavaRuntime::feature).thenComparing(JavaRuntime::build)).orElse(current);
     } catch (IOException e) {
       return current;
     }
