@@ -50,6 +50,7 @@ final class Relaunch {
 
   /** Runs the shop in a child JVM and returns its exit status. */
   static int run(String[] args) throws IOException, InterruptedException {
+    Path jar = jar();
     JavaRuntime runtime = JavaRuntime.forShop(JavaRuntime.current());
     List<String> jvmOptions = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
     jvmOptions.addAll(OPTIONS);
@@ -57,13 +58,13 @@ final class Relaunch {
     jvmOptions.add("-D" + CHILD + "=true");
     List<String> commandLine = new ArrayList<>(List.of(args));
     commandLine.add(ConfigKeys.ROLES + "=" + System.getenv(ConfigKeys.ROLES));
-    Optional<AotCache> aot = AotCache.beside(jar(), runtime, jvmOptions, commandLine);
+    Optional<AotCache> aot = AotCache.beside(jar, runtime, jvmOptions, commandLine);
     List<String> command = new ArrayList<>();
     command.add(runtime.java().toString());
     command.addAll(jvmOptions);
     aot.ifPresent(cache -> command.addAll(cache.options()));
     command.add("-jar");
-    command.add(jar().toString());
+    command.add(jar.toString());
     command.addAll(List.of(args));
     // The child's stdin is a pipe from this process: it closes when this process dies, however it dies.
     long started = System.nanoTime();
