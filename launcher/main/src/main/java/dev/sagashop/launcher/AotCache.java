@@ -20,13 +20,14 @@ import java.util.stream.Stream;
  * The child JVM's AOT cache (JEP 483/515: classes loaded and linked ahead, and the method profiles of a run that
  * served traffic, so the JIT compiles the checkout path within seconds instead of a minute). It lives beside the jar,
  * one per jar build, runtime build and command line: a start finding its cache loads it; a start finding none
- * records one (the JVM writes what it saw as it stops), and if the run was stopped after {@link #RECORD_AT_LEAST}
- * (a start-and-stop profiles nothing worth loading) the recording is made into the cache for the starts after it.
+ * records one (the JVM writes what it saw as it stops), and if the run was stopped after working (under load, see
+ * {@link BusyTime}) for {@link #WORK_AT_LEAST} or more, the recording is made into the cache for the starts after it;
+ * a run that served little profiled nothing worth loading, and the next start records again.
  * Files are written under names of their own and moved into place, so processes of one jar never leave a torn one.
  */
 final class AotCache {
 
-  static final Duration RECORD_AT_LEAST = Duration.ofMinutes(1);
+  static final Duration WORK_AT_LEAST = Duration.ofMinutes(1);
   /** Exit statuses of a JVM that was asked to stop: it ran its shutdown and wrote its recording. */
   private static final Set<Integer> STOPPED = Set.of(0, 130, 143);
   private static final String RECORDING = ".aotconf";
@@ -86,17 +87,17 @@ final class AotCache {
   }
 
   /**
-   * After the child has exited: the recording of a run that was stopped (not killed or crashed) after long enough
-   * is made into the cache, and the caches of older builds of the jar go; any other recording is dropped. Returns
-   * whether a cache was made; only the first call does anything.
+   * After the child has exited: the recording of a run that was stopped (not killed or crashed) after it had
+   * {@code worked} long enough is made into the cache, and the caches of older builds of the jar go; any other
+   * recording is dropped. Returns whether a cache was made; only the first call does anything.
    */
-  synchronized boolean finish(int status, Duration ran) throws IOException, InterruptedException {
+  synchronized boolean finish(int status, Duration worked) throws IOException, InterruptedException {
     if (exists || finished || !Files.isRegularFile(recording)) {
       return false;
     }
     finished = true;
     try {
-      if (!STOPPED.contains(status) || ran.compareTo(RECORD_AT_LEAST) < 0) {
+      if (!STOPPED.contains(status) || worked.compareTo(WORK_AT_LEAST) < 0) {
         return false;
       }
       create();

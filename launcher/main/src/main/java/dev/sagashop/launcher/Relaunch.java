@@ -67,17 +67,18 @@ final class Relaunch {
     command.add(jar.toString());
     command.addAll(List.of(args));
     // The child's stdin is a pipe from this process: it closes when this process dies, however it dies.
-    long started = System.nanoTime();
     Process child = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.INHERIT)
       .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Optional<BusyTime> worked = aot.filter(cache -> !cache.loads())
+      .map(cache -> BusyTime.of(child.toHandle(), BusyTime.WINDOW));
     log.info("running the shop in a child JVM (pid {}) on Java {} ({}) with {}; {}=false runs it in this one",
       child.pid(), runtime.build(), runtime.home(), OPTIONS, SWITCH);
     aot.ifPresent(cache -> log.info(cache.loads() ? "the child loads its AOT cache {}"
-      : "the child records for an AOT cache, made into {} for the starts after it if this one runs {} s or more",
-      cache.file(), AotCache.RECORD_AT_LEAST.toSeconds()));
+      : "the child records for an AOT cache, made into {} for the starts after it if this one works {} s or more "
+        + "under load", cache.file(), AotCache.WORK_AT_LEAST.toSeconds()));
     Runnable finish = () -> aot.ifPresent(cache -> {
       try {
-        if (cache.finish(child.exitValue(), Duration.ofNanos(System.nanoTime() - started))) {
+        if (cache.finish(child.exitValue(), worked.map(BusyTime::busy).orElse(Duration.ZERO))) {
           log.info("AOT cache made: {}", cache.file());
         }
       } catch (IOException e) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Which runtime the child gets, and when a recorded AOT cache is kept, loaded or dropped. */
 class AotCacheTest {
 
-  private static final Duration LONG_RUN = AotCache.RECORD_AT_LEAST.plusSeconds(1);
+  private static final Duration WORKED = AotCache.WORK_AT_LEAST.plusSeconds(1);
   private static final List<String> OPTIONS = List.of("-XX:MaxTenuringThreshold=1");
   /** A stand-in for the JVM's create step: writes the cache the command names, after checking what it was given. */
   private static final String JAVA = """
@@ -56,26 +56,26 @@ class AotCacheTest {
   }
 
   @Test
-  @DisplayName("a start with no cache records one, kept only if the run was stopped after a minute or more")
-  void recordingIsKeptOnlyAfterALongStoppedRun() throws IOException, InterruptedException {
+  @DisplayName("a start with no cache records one, kept only if the run was stopped after working a minute or more")
+  void recordingIsKeptOnlyAfterAStoppedRunThatWorked() throws IOException, InterruptedException {
     Path jar = jar();
     JavaRuntime runtime = jdk("jdk-25", "25.0.3", "25.0.3+9").orElseThrow();
 
     AotCache killed = AotCache.beside(jar, runtime, OPTIONS, List.of()).orElseThrow();
     assertFalse(killed.loads());
     recorded(killed);
-    assertFalse(killed.finish(137, LONG_RUN), "a killed child may have written half a cache");
+    assertFalse(killed.finish(137, WORKED), "a killed child may have written half a cache");
     assertFalse(Files.exists(killed.file()));
 
-    AotCache brief = AotCache.beside(jar, runtime, OPTIONS, List.of()).orElseThrow();
-    recorded(brief);
-    assertFalse(brief.finish(143, Duration.ofSeconds(5)), "a start-and-stop profiled nothing worth loading");
-    assertFalse(Files.exists(brief.file()));
+    AotCache idle = AotCache.beside(jar, runtime, OPTIONS, List.of()).orElseThrow();
+    recorded(idle);
+    assertFalse(idle.finish(143, Duration.ofSeconds(15)), "a run that served little profiled nothing worth loading");
+    assertFalse(Files.exists(idle.file()));
     assertEquals(List.of(jar), files(), "dropped recordings are deleted");
 
     AotCache served = AotCache.beside(jar, runtime, OPTIONS, List.of()).orElseThrow();
     recorded(served);
-    assertTrue(served.finish(143, LONG_RUN));
+    assertTrue(served.finish(143, WORKED));
     assertTrue(Files.isRegularFile(served.file()));
     assertEquals(List.of(jar, served.file()).stream().sorted().toList(), files(),
       "the cache made, and neither the recording nor the half-made cache left");
@@ -83,7 +83,7 @@ class AotCacheTest {
     AotCache next = AotCache.beside(jar, runtime, OPTIONS, List.of()).orElseThrow();
     assertTrue(next.loads());
     assertTrue(next.options().contains("-XX:AOTCache=" + served.file()), next.options()::toString);
-    assertFalse(next.finish(143, LONG_RUN), "a start that loaded its cache records nothing");
+    assertFalse(next.finish(143, WORKED), "a start that loaded its cache records nothing");
   }
 
   @Test
@@ -94,7 +94,7 @@ class AotCacheTest {
     Files.writeString(broken.java(), "#!/bin/sh\nexit 1\n");
     AotCache cache = AotCache.beside(jar, broken, OPTIONS, List.of()).orElseThrow();
     recorded(cache);
-    assertThrows(IOException.class, () -> cache.finish(0, LONG_RUN));
+    assertThrows(IOException.class, () -> cache.finish(0, WORKED));
     assertEquals(List.of(jar), files());
     assertFalse(AotCache.beside(jar, broken, OPTIONS, List.of()).orElseThrow().loads());
   }
@@ -148,7 +148,7 @@ class AotCacheTest {
 
   private Path kept(AotCache cache) throws IOException, InterruptedException {
     recorded(cache);
-    assertTrue(cache.finish(0, LONG_RUN));
+    assertTrue(cache.finish(0, WORKED));
     return cache.file();
   }
 

@@ -89,9 +89,9 @@ class RelaunchIT {
   }
 
   @Test
-  @DisplayName("with a JDK 25 installed beside this one, a run of a minute records an AOT cache beside the jar, and "
-    + "the next start maps it")
-  void aMinutesRunLeavesAnAotCacheTheNextStartMaps() throws Exception {
+  @DisplayName("with a JDK 25 installed beside this one, a run that works a minute under load records an AOT cache "
+    + "beside the jar, and the next start maps it")
+  void aMinuteUnderLoadLeavesAnAotCacheTheNextStartMaps() throws Exception {
     JavaRuntime runtime = JavaRuntime.forShop(JavaRuntime.current());
     assumeTrue(runtime.aotCache(), "no JDK " + JavaRuntime.AOT_CACHE_FROM + " or later beside " + runtime.home());
     // A jar of its own, so neither a cache a user recorded beside the built jar nor this test's reach the other.
@@ -99,12 +99,19 @@ class RelaunchIT {
     int port = LoopbackPorts.orFree(0);
 
     Path recordingLog = work.resolve("recording.log");
-    long started = System.nanoTime();
     Process recording = ShopJar.start(jar, work, port, recordingLog, Map.of());
     try {
       assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up:\n" + read(recordingLog));
-      Thread.sleep(Math.max(0, AotCache.RECORD_AT_LEAST.plusSeconds(2).toMillis()
-        - (System.nanoTime() - started) / 1_000_000));
+      Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "bench", "stress", "--url", "http://127.0.0.1:" + port,
+        "--records", "20000", "--concurrency", "16", "--duration", AotCache.WORK_AT_LEAST.toSeconds() + 5 + "s",
+        "--warmup", "0s").redirectErrorStream(true).redirectOutput(work.resolve("stress.log").toFile()).start();
+      try {
+        assertTrue(load.waitFor(3, TimeUnit.MINUTES) && load.exitValue() == 0,
+          () -> "the checkouts of the recording run:\n" + read(work.resolve("stress.log")));
+      } finally {
+        load.destroyForcibly();
+      }
       recording.destroy();
       assertTrue(recording.waitFor(90, TimeUnit.SECONDS), "the recording run stopped");
     } finally {
