@@ -43,7 +43,7 @@ record JavaRuntime(Path home, int feature, String build) {
     }
     try (Stream<Path> homes = Files.list(installed)) {
       return homes.map(JavaRuntime::at).flatMap(Optional::stream).filter(JavaRuntime::aotCache)
-        .max(Comparator.comparingInt(JavaRuntime::feature).thenComparing(JavaRuntime::build)).orElse(current);
+        .max(Comparator.comparing(JavaRuntime::version)).orElse(current);
     } catch (IOException e) {
       return current;
     }
@@ -61,8 +61,9 @@ record JavaRuntime(Path home, int feature, String build) {
       if (!version.find() || !build.find()) {
         return Optional.empty();
       }
+      Runtime.Version.parse(build.group(1));
       return Optional.of(new JavaRuntime(home.toRealPath(), Integer.parseInt(version.group(1)), build.group(1)));
-    } catch (IOException | NumberFormatException e) {
+    } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
   }
@@ -80,6 +81,11 @@ record JavaRuntime(Path home, int feature, String build) {
       options.add("--sun-misc-unsafe-memory-access=allow");
     }
     return options;
+  }
+
+  /** Ordered as releases are: 25.0.10 after 25.0.9. */
+  Runtime.Version version() {
+    return Runtime.Version.parse(build);
   }
 
   Path java() {

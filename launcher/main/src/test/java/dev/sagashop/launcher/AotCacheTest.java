@@ -53,6 +53,11 @@ class AotCacheTest {
 
     JavaRuntime newer = JavaRuntime.at(dir.resolve("temurin-25")).orElseThrow();
     assertEquals(newer, JavaRuntime.forShop(newer), "a JDK 25 keeps itself");
+
+    JavaRuntime seventeen = jdk("older/java-17", "17.0.15", "17.0.15+6").orElseThrow();
+    jdk("older/jdk-25.0.9", "25.0.9", "25.0.9+10");
+    jdk("older/jdk-25.0.10", "25.0.10", "25.0.10+7");
+    assertEquals("25.0.10+7", JavaRuntime.forShop(seventeen).build(), "builds compare as releases, not as text");
   }
 
   @Test
