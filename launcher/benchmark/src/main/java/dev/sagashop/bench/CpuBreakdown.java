@@ -172,9 +172,10 @@ final class CpuBreakdown {
       || thread.startsWith("SensorExpiry") || thread.startsWith("AddPartitionsTo")) {
       return "kafka broker";
     }
-    // The driver's own transport runs on the JDK's default asynchronous channel group, whose threads are "Thread-N".
+    // The driver's own transport runs on the JDK's default asynchronous channel group, whose threads are "Thread-N"
+    // on JDK 17 and "InnocuousThread-N" on JDK 25 (in a shop's thread dump, all of those are the channel group's).
     if (thread.startsWith("cluster-") || thread.startsWith("AsyncGetter") || thread.startsWith("MaintenanceTime")
-      || thread.startsWith("Thread-")) {
+      || thread.startsWith("Thread-") || thread.startsWith("InnocuousThread")) {
       return "mongo driver";
     }
     if (thread.startsWith("vert.x-eventloo")) {

@@ -36,6 +36,15 @@ class CpuBreakdownTest {
   }
 
   @Test
+  @DisplayName("the Mongo driver's transport threads count as the driver on JDK 17 and on JDK 25, which names them apart")
+  void namesTheDriversTransport() {
+    assertEquals("mongo driver", CpuBreakdown.component("Thread-3"));
+    assertEquals("mongo driver", CpuBreakdown.component("InnocuousThread"));
+    assertEquals("mongo driver", CpuBreakdown.component("AsyncGetter-3-t"));
+    assertEquals("shop other", CpuBreakdown.component("Common-Cleaner"));
+  }
+
+  @Test
   @DisplayName("the counters are read from this machine's /proc: they only grow")
   void readsTheMachine() throws InterruptedException {
     CpuBreakdown.Snapshot before = breakdown.take();
