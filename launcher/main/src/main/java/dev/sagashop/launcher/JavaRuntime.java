@@ -20,7 +20,6 @@ record JavaRuntime(Path home, int feature, String build) {
   /** JDK 25 is the first with AOT method profiles (JEP 515), which are what start the shop's first minute warmer. */
   static final int AOT_CACHE_FROM = 25;
 
-  private static final Pattern VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)[^\"]*\"", Pattern.MULTILINE);
   private static final Pattern BUILD = Pattern.compile("^JAVA_RUNTIME_VERSION=\"([^\"]+)\"", Pattern.MULTILINE);
 
   static JavaRuntime current() {
@@ -56,13 +55,13 @@ record JavaRuntime(Path home, int feature, String build) {
         return Optional.empty();
       }
       String release = Files.readString(home.resolve("release"));
-      Matcher version = VERSION.matcher(release);
       Matcher build = BUILD.matcher(release);
-      if (!version.find() || !build.find()) {
+      if (!build.find()) {
         return Optional.empty();
       }
-      Runtime.Version.parse(build.group(1));
-      return Optional.of(new JavaRuntime(home.toRealPath(), Integer.parseInt(version.group(1)), build.group(1)));
+      // Parsed here so that a build the comparison of versions could not order is no runtime at all.
+      int feature = Runtime.Version.parse(build.group(1)).feature();
+      return Optional.of(new JavaRuntime(home.toRealPath(), feature, build.group(1)));
     } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
