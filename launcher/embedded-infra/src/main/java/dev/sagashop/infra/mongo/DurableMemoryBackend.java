@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +49,11 @@ final class DurableMemoryBackend extends MemoryBackend {
   private final CommandLog commandLog;
   private final long compactAbove;
   private volatile long compactedSize;
+  /**
+   * Bytes of documents stored since the last snapshot was taken. A replay encodes each of them again: a short log of
+   * updates to large documents (a popular item's settled sagas) replays as slowly as a long log of inserts.
+   */
+  private final LongAdder storedSinceSnapshot = new LongAdder();
   private final AtomicBoolean compacting = new AtomicBoolean();
   private final ExecutorService compactor = Executors.newSingleThreadExecutor(task -> {
     Thread thread = new Thread(task, "mongo-log-compactor");
@@ -88,7 +94,7 @@ final class DurableMemoryBackend extends MemoryBackend {
     return new MemoryDatabase(databaseName, getCursorRegistry()) {
       @Override
       protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
-        return new IdIndexedCollection(this, collectionName, options, cursorRegistry);
+        return new IdIndexedCollection(this, collectionName, options, cursorRegistry, storedSinceSnapshot);
       }
 
       @Override
@@ -140,6 +146,7 @@ final class DurableMemoryBackend extends MemoryBackend {
    * written out while commands go on.
    */
   private Consumer<CommandLog.SnapshotWriter> capture() {
+    storedSinceSnapshot.reset();
     List<Consumer<CommandLog.SnapshotWriter>> collections = new ArrayList<>();
     for (String databaseName : listDatabaseNames()) {
       MongoDatabase database = resolveDatabase(databaseName);
@@ -175,8 +182,12 @@ final class DurableMemoryBackend extends MemoryBackend {
     };
   }
 
+  /**
+   * Whether replaying the log has grown dearer than twice replaying a snapshot (and than a floor): by its bytes, or
+   * by the bytes of the documents it stored, whichever is more.
+   */
   private boolean grown() {
-    return commandLog.size() > Math.max(compactAbove, 2 * compactedSize);
+    return Math.max(commandLog.size(), storedSinceSnapshot.sum()) > Math.max(compactAbove, 2 * compactedSize);
   }
 
   /** Runs on the compactor: commands go on meanwhile, and the writer that found the log grown has its reply. */

@@ -15,9 +15,9 @@ import java.nio.file.Path;
 public final class EmbeddedMongo implements AutoCloseable {
 
   /**
-   * A restart after a crash replays the log written since the last snapshot, and an update of a popular document
-   * (a thousand settled sagas) is slow to replay: the log is kept short, now that compaction runs beside the
-   * commands (docs/FAULTS.md).
+   * A restart after a crash replays the log written since the last snapshot: it is kept short, now that compaction
+   * runs beside the commands, and updates of large documents (a popular item's thousand settled sagas) count for
+   * what they cost to replay, not for their few bytes of log (docs/FAULTS.md).
    */
   private static final long COMPACT_ABOVE_BYTES = 32L * 1024 * 1024;
 
@@ -36,7 +36,10 @@ public final class EmbeddedMongo implements AutoCloseable {
     return start(dataDir, port, COMPACT_ABOVE_BYTES);
   }
 
-  /** As above, compacting the log once it has grown above {@code compactAboveBytes} (and twice its last size). */
+  /**
+   * As above, compacting the log once replaying it costs more than {@code compactAboveBytes} of log would (and twice
+   * its last snapshot).
+   */
   static EmbeddedMongo start(Path dataDir, int port, long compactAboveBytes) {
     try {
       Files.createDirectories(dataDir);

@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -34,10 +35,14 @@ class EncodedCollection extends MemoryCollection {
 
   private final List<byte[]> documents = new ArrayList<>();
   private final Queue<Integer> emptyPositions = new ArrayDeque<>();
+  /** Bytes of documents encoded and stored, added up for the whole server: what replaying the same writes costs. */
+  private final LongAdder stored;
   private int dataSize;
 
-  EncodedCollection(MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
+  EncodedCollection(MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors,
+                    LongAdder stored) {
     super(database, name, options, cursors);
+    this.stored = stored;
   }
 
   /** The size is kept from the encoded lengths; the library need not encode documents to learn it. */
@@ -138,5 +143,6 @@ class EncodedCollection extends MemoryCollection {
     byte[] encoded = ByteBufUtil.getBytes(buffer);
     byte[] previous = documents.set(position, encoded);
     dataSize += encoded.length - (previous == null ? 0 : previous.length);
+    stored.add(encoded.length);
   }
 }

@@ -14,6 +14,7 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * mongo-java-server uses an index only when a query names exactly the indexed fields, so a conditional update such
@@ -26,8 +27,9 @@ final class IdIndexedCollection extends EncodedCollection {
 
   private final QueryMatcher matcher = new DefaultQueryMatcher();
 
-  IdIndexedCollection(MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
-    super(database, name, options, cursors);
+  IdIndexedCollection(MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors,
+                      LongAdder stored) {
+    super(database, name, options, cursors, stored);
   }
 
   /**

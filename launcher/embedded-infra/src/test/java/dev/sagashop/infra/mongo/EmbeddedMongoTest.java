@@ -225,6 +225,27 @@ class EmbeddedMongoTest {
     assertEquals(documents, await(reopened.count("counters", new JsonObject())));
   }
 
+  @Test
+  @DisplayName("small updates of a large document are compacted away for what they would cost to replay")
+  void updatesOfLargeDocumentsCountForTheirReplay() throws Exception {
+    int updates = 300;
+    MongoClient client = start(EmbeddedMongo.start(dataDir, 0, 64 * 1024));
+    await(client.insert("items", new JsonObject().put("_id", "popular").put("count", 0L)
+      .put("settled", "x".repeat(100_000))));
+    JsonObject id = new JsonObject().put("_id", "popular");
+    for (int i = 0; i < updates; i++) {
+      await(client.updateCollection("items", id, new JsonObject().put("$inc", new JsonObject().put("count", 1L))));
+    }
+    abandon();
+
+    // Counted by their bytes of log alone, the updates (about 45 KB) would stay behind the 100 KB snapshot until
+    // the log doubled it; counted for the document each one stores, they are compacted every few updates.
+    long logged = Files.size(dataDir.resolve("commands.log"));
+    assertTrue(logged < 115_000, "the log holds the snapshot and few updates after it (" + logged + " bytes)");
+    MongoClient reopened = start();
+    assertEquals((long) updates, await(reopened.findOne("items", id, null)).getLong("count"));
+  }
+
   /** One increment after another of the documents in turn, {@code times} times. */
   private static Future<Void> incrementEach(MongoClient client, int worker, int times, int documents) {
     if (times == 0) {
