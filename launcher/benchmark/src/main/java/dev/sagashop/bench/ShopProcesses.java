@@ -40,9 +40,13 @@ public final class ShopProcesses implements AutoCloseable {
   /** Where each process's log stood when it was last started, so "up" is read from that start on. */
   private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
 
+  /** Stops the processes if this JVM is told to exit first (Ctrl-C, SIGTERM), so none outlives the command. */
+  private final Thread stopAtExit = new Thread(this::stopAll, "stop-shop-processes");
+
   private ShopProcesses(String jar, Path work) {
     this.jar = jar;
     this.work = work;
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
   /** One process running every role, data under {@code work/data}. */
@@ -195,6 +199,10 @@ public final class ShopProcesses implements AutoCloseable {
     if (process == null) {
       throw new IllegalStateException(name + " is not running");
     }
+    signal(process, signal);
+  }
+
+  private static void signal(Process process, String signal) throws IOException, InterruptedException {
     if (new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor() != 0) {
       throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
     }
@@ -271,7 +279,16 @@ public final class ShopProcesses implements AutoCloseable {
 
   /** Stops every process (SIGTERM, then SIGKILL after 30 s), the infrastructure last. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    stopAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException exiting) {
+      // the hook is running or has run
+    }
+  }
+
+  private void stopAll() {
     List<String> names = new ArrayList<>(environments.keySet());
     Collections.reverse(names);
     for (String name : names) {
@@ -279,8 +296,17 @@ public final class ShopProcesses implements AutoCloseable {
       if (process == null) {
         continue;
       }
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      try {
+        // A frozen process would hold the SIGTERM until it is let go.
+        signal(process, "-CONT");
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      } catch (IOException | IllegalStateException e) {
         process.destroyForcibly();
       }
     }
