@@ -8,11 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+
+import static dev.sagashop.bench.Options.Kind.COUNT;
+import static dev.sagashop.bench.Options.Kind.DURATION;
+import static dev.sagashop.bench.Options.Kind.DURATION_OR_ZERO;
+import static dev.sagashop.bench.Options.Kind.FLAG;
+import static dev.sagashop.bench.Options.Kind.NUMBER;
+import static dev.sagashop.bench.Options.Kind.NUMBERS;
+import static dev.sagashop.bench.Options.Kind.TEXT;
 
 /**
  * {@code java -jar saga-shop.jar bench <consistency|stress|chaos|soak> [options]}. {@code consistency} and
@@ -27,11 +36,13 @@ public final class Bench {
            java -jar saga-shop.jar bench stress [--url URL] [--records 100000] [--concurrency 64]
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
                                                 [--shop-pids PID,...] [--pauses FILE]
-           java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s] [--work DIR]
+           java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s]
+                                               [--work DIR] [--jar JAR]
            java -jar saga-shop.jar bench soak [--duration 30m] [--every 20s] [--overlap] [--rate 50] [--seed N]
                                               [--faults kill,freeze,restart] [--victims infra,order-1,...]
-                                              [--work DIR]
+                                              [--work DIR] [--jar JAR]
       --url  the shop's gateway (default http://127.0.0.1:8000)
+      --jar  the shop jar that chaos and soak start (default: this one); --work: where its data and logs go
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
              processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses;
              --pauses: the shop's safepoint log (java -XX:MaxTenuringThreshold=1 -Xlog:safepoint:file=FILE:time
@@ -49,6 +60,16 @@ public final class Bench {
              processes); faults one at a time unless --overlap. Prints a line per fault, availability, the worst
              recovery and the invariants; exit 1 if one broke""";
 
+  private static final Set<String> HELP = Set.of("--help", "-h");
+  /** The options each command takes. */
+  private static final Map<String, Map<String, Options.Kind>> COMMANDS = Map.of(
+    "consistency", Map.of("url", TEXT, "orders", COUNT, "multi-item", FLAG, "both", FLAG),
+    "stress", Map.of("url", TEXT, "records", COUNT, "concurrency", COUNT, "duration", DURATION,
+      "warmup", DURATION_OR_ZERO, "skip-init", FLAG, "with-replacement", FLAG, "shop-pids", NUMBERS, "pauses", TEXT),
+    "chaos", Map.of("layout", TEXT, "load", DURATION, "work", TEXT, "jar", TEXT),
+    "soak", Map.of("duration", DURATION, "every", DURATION, "overlap", FLAG, "rate", COUNT, "seed", NUMBER,
+      "faults", TEXT, "victims", TEXT, "work", TEXT, "jar", TEXT));
+
   private Bench() {
   }
 
@@ -63,7 +84,7 @@ public final class Bench {
       case "both" -> List.of("all-in-one", "roles");
       case "all" -> List.of("all-in-one", "roles", "replicas");
       case "all-in-one", "roles", "replicas" -> List.of(layout);
-      default -> throw new IllegalArgumentException("--layout must be all-in-one, roles, replicas, both or all");
+      default -> throw new Options.Invalid("--layout must be all-in-one, roles, replicas, both or all");
     };
     Duration load = options.duration("load", Duration.ofSeconds(6));
     // A third of the load before the fault, the rest once the shop is ready again.
@@ -112,11 +133,13 @@ public final class Bench {
   private static int soak(Vertx vertx, Options options, PrintStream out) throws Exception {
     SoakRun.Settings settings = new SoakRun.Settings(options.duration("duration", Duration.ofMinutes(30)),
       options.duration("every", Duration.ofSeconds(20)), options.flag("overlap"), options.integer("rate", 50),
-      options.longs("seed").stream().findFirst().orElse(System.nanoTime()), faults(options),
-      Set.copyOf(options.strings("victims")));
+      options.number("seed", System.nanoTime()), faults(options), Set.copyOf(options.strings("victims")));
     Path work = work(options, "saga-shop-soak");
-    out.println("soak: shop processes from " + jar(options) + ", data and logs under " + work);
     try (ShopProcesses shop = ShopProcesses.replicated(jar(options), work, Map.of())) {
+      if (!shop.names().containsAll(settings.victims())) {
+        throw new Options.Invalid("--victims names processes of " + shop.names() + ", not " + settings.victims());
+      }
+      out.println("soak: shop processes from " + jar(options) + ", data and logs under " + work);
       shop.startAll(vertx);
       return new SoakRun(vertx, shop, out, settings).run().consistent() ? 0 : 1;
     }
@@ -132,7 +155,7 @@ public final class Bench {
       try {
         kinds.add(SoakRun.Kind.valueOf(name.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--faults takes kill, freeze and restart, not " + name);
+        throw new Options.Invalid("--faults takes kill, freeze and restart, not " + name);
       }
     }
     return kinds;
@@ -149,21 +172,19 @@ public final class Bench {
 
   /** Runs a bench command; returns the process exit status. */
   public static int run(String[] args, PrintStream out) throws Exception {
-    if (args.length == 0) {
+    if (Arrays.stream(args).anyMatch(HELP::contains) || (args.length > 0 && args[0].equals("help"))) {
       out.println(USAGE);
+      return 0;
+    }
+    if (args.length == 0 || !COMMANDS.containsKey(args[0])) {
+      out.println(args.length == 0 ? USAGE : "unknown bench command " + args[0] + "\n" + USAGE);
       return 2;
     }
-    Options options;
+    Vertx vertx = null;
     try {
-      options = new Options(args, 1);
-    } catch (IllegalArgumentException e) {
-      out.println(e.getMessage());
-      out.println(USAGE);
-      return 2;
-    }
-    Vertx vertx = Vertx.vertx();
-    try {
+      Options options = new Options(args, 1, COMMANDS.get(args[0]));
       String url = options.string("url", "http://127.0.0.1:8000");
+      vertx = Vertx.vertx();
       switch (args[0]) {
         case "consistency" -> {
           ShopClient shop = new ShopClient(vertx, url, 256, 120_000);
@@ -197,16 +218,18 @@ public final class Bench {
         case "chaos" -> {
           return chaos(vertx, options, out);
         }
-        case "soak" -> {
+        default -> {
           return soak(vertx, options, out);
         }
-        default -> {
-          out.println(USAGE);
-          return 2;
-        }
       }
+    } catch (Options.Invalid e) {
+      out.println(e.getMessage());
+      out.println(USAGE);
+      return 2;
     } finally {
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
     }
   }
 }
