@@ -19,6 +19,9 @@ import java.util.Set;
 public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = """
+    usage: java -jar saga-shop.jar [--roles all|gateway,order,stock,payment,saga,infra] [--config file.yaml]
+           java -jar saga-shop.jar bench --help""";
 
   private Main() {
   }
@@ -28,22 +31,34 @@ public final class Main {
       Bench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     String logFormat = Objects.requireNonNullElse(System.getenv(ConfigKeys.LOG_FORMAT), "text");
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       // logback would print nothing at all.
       System.err.println("saga-shop: " + ConfigKeys.LOG_FORMAT + " must be text or json, not '" + logFormat + "'");
       System.exit(2);
     }
+    Arguments arguments;
+    try {
+      // Before a relaunch, so a mistyped command line is told at once instead of after a child JVM's start.
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("saga-shop: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
     if (Relaunch.wanted()) {
       System.exit(Relaunch.run(args));
     }
     Relaunch.dieWithParent();
     try {
-      run(args);
+      run(arguments);
     } catch (IllegalArgumentException e) {
       System.err.println("saga-shop: " + e.getMessage());
-      System.err.println("usage: java -jar saga-shop.jar [--roles all|gateway,order,stock,payment,saga,infra] "
-        + "[--config file.yaml]");
       System.exit(2);
     } catch (Exception e) {
       log.error("saga-shop could not start", e);
@@ -51,17 +66,28 @@ public final class Main {
     }
   }
 
-  private static void run(String[] args) throws Exception {
-    String configFile = null;
-    JsonObject commandLine = new JsonObject();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--roles" -> commandLine.put(ConfigKeys.ROLES, value(args, ++i, "--roles"));
-        case "--config" -> configFile = value(args, ++i, "--config");
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+  /** The command line: a configuration file, and settings that override it. */
+  private record Arguments(String configFile, JsonObject commandLine) {
+    static Arguments parse(String[] args) {
+      String configFile = null;
+      JsonObject commandLine = new JsonObject();
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--roles" -> {
+            String roles = value(args, ++i, "--roles");
+            Role.parse(roles);
+            commandLine.put(ConfigKeys.ROLES, roles);
+          }
+          case "--config" -> configFile = value(args, ++i, "--config");
+          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+        }
       }
+      return new Arguments(configFile, commandLine);
     }
-    JsonObject config = ShopConfig.load(configFile, commandLine);
+  }
+
+  private static void run(Arguments arguments) throws Exception {
+    JsonObject config = ShopConfig.load(arguments.configFile(), arguments.commandLine());
     Set<Role> roles = Role.parse(Settings.string(config, ConfigKeys.ROLES, "all"));
     Shop shop = Shop.start(config, roles);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -72,6 +72,30 @@ class RelaunchIT {
   }
 
   @Test
+  @DisplayName("a mistyped command line is refused at once with the usage, before any child JVM starts")
+  void mistypedCommandLineIsRefusedBeforeARelaunch() throws Exception {
+    Map<List<String>, String> refusals = Map.of(
+      List.of("--rolse", "order"), "saga-shop: unknown argument --rolse",
+      List.of("--roles", "shipping"), "saga-shop: unknown role 'shipping'; known roles: all, order, stock",
+      List.of("--config"), "saga-shop: --config needs a value");
+    for (Map.Entry<List<String>, String> refusal : refusals.entrySet()) {
+      Path log = work.resolve("refused.log");
+      Process shop = ShopJar.start(work, LoopbackPorts.orFree(0), log, Map.of(), refusal.getKey());
+      assertTrue(shop.waitFor(30, TimeUnit.SECONDS), "still running with " + refusal.getKey());
+      String output = read(log);
+      assertEquals(2, shop.exitValue(), output);
+      assertTrue(output.startsWith(refusal.getValue()), output);
+      assertTrue(output.contains("usage: java -jar saga-shop.jar [--roles "), output);
+      assertFalse(output.contains("child JVM"), output);
+    }
+    Path log = work.resolve("help.log");
+    Process help = ShopJar.start(work, LoopbackPorts.orFree(0), log, Map.of(), List.of("--help"));
+    assertTrue(help.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, help.exitValue());
+    assertTrue(read(log).startsWith("usage: java -jar saga-shop.jar [--roles "), read(log));
+  }
+
+  @Test
   @DisplayName("a SIGTERM to java -jar stops the shop through its own shutdown, not by halting it")
   void sigtermStopsTheChildGracefully() throws Exception {
     int port = LoopbackPorts.orFree(0);

@@ -2,6 +2,8 @@ package dev.sagashop.launcher;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** The fat jar as a user starts it ({@code java -jar}) on loopback: data under {@code work}, output in {@code log}. */
@@ -15,8 +17,21 @@ final class ShopJar {
   }
 
   static Process start(Path jar, Path work, int port, Path log, Map<String, String> environment) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-jar", jar.toString());
+    return start(jar, work, port, log, environment, List.of());
+  }
+
+  /** With {@code args} after the jar. */
+  static Process start(Path work, int port, Path log, Map<String, String> environment, List<String> args)
+    throws IOException {
+    return start(Path.of(System.getProperty("shop.jar")), work, port, log, environment, args);
+  }
+
+  private static Process start(Path jar, Path work, int port, Path log, Map<String, String> environment,
+                               List<String> args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-jar", jar.toString()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("DATA_DIR", work.resolve("data").toString());
     builder.environment().put("GATEWAY_HOST", "127.0.0.1");
     builder.environment().put("GATEWAY_PORT", Integer.toString(port));
