@@ -78,7 +78,10 @@ public final class Main {
             Role.parse(roles);
             commandLine.put(ConfigKeys.ROLES, roles);
           }
-          case "--config" -> configFile = value(args, ++i, "--config");
+          case "--config" -> {
+            configFile = value(args, ++i, "--config");
+            ShopConfig.checkReadable(configFile);
+          }
           default -> throw new IllegalArgumentException("unknown argument " + args[i]);
         }
       }

@@ -6,6 +6,8 @@ import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,15 +26,30 @@ final class ShopConfig {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
       .addStore(yaml(DEFAULTS, false));
     String extra = file != null ? file : System.getenv("SHOP_CONFIG");
-    if (extra != null && !extra.isBlank()) {
+    boolean hasFile = extra != null && !extra.isBlank();
+    if (hasFile) {
+      checkReadable(extra);
       options.addStore(yaml(extra, false));
     }
     options.addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true)));
     Vertx vertx = Vertx.vertx();
     try {
       return ConfigRetriever.create(vertx, options).getConfig().await(30, TimeUnit.SECONDS).mergeIn(commandLine);
+    } catch (Exception unreadable) {
+      if (!hasFile) {
+        throw unreadable;
+      }
+      throw new IllegalArgumentException("the configuration file " + extra + " is not valid YAML: "
+        + String.valueOf(unreadable.getMessage()).strip().replaceAll("\\s+", " "), unreadable);
     } finally {
       vertx.close();
+    }
+  }
+
+  /** Refuses a file that is not there or cannot be read, naming it. */
+  static void checkReadable(String file) {
+    if (!Files.isRegularFile(Path.of(file)) || !Files.isReadable(Path.of(file))) {
+      throw new IllegalArgumentException("cannot read the configuration file " + file);
     }
   }
 

@@ -77,7 +77,8 @@ class RelaunchIT {
     Map<List<String>, String> refusals = Map.of(
       List.of("--rolse", "order"), "saga-shop: unknown argument --rolse",
       List.of("--roles", "shipping"), "saga-shop: unknown role 'shipping'; known roles: all, order, stock",
-      List.of("--config"), "saga-shop: --config needs a value");
+      List.of("--config"), "saga-shop: --config needs a value",
+      List.of("--config", "/nonexistent/shop.yaml"), "saga-shop: cannot read the configuration file /nonexistent/shop.yaml");
     for (Map.Entry<List<String>, String> refusal : refusals.entrySet()) {
       Path log = work.resolve("refused.log");
       Process shop = ShopJar.start(work, LoopbackPorts.orFree(0), log, Map.of(), refusal.getKey());
