@@ -43,9 +43,9 @@ public class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     services = new ServiceClient(vertx, config());
-    requestTimeoutMs = Settings.number(config(), ConfigKeys.REQUEST_TIMEOUT_MS, 10_000);
+    requestTimeoutMs = Settings.millis(config(), ConfigKeys.REQUEST_TIMEOUT_MS, 10_000);
     checkoutDeadline = new DeliveryOptions()
-      .setSendTimeout(Settings.number(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000));
+      .setSendTimeout(Settings.millis(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000));
     readiness = new Readiness(vertx, services, List.of(OrderApi.SERVICE, StockApi.SERVICE, PaymentApi.SERVICE,
       SagaApi.SERVICE));
     checkoutGate = new CheckoutGate(vertx, services);
@@ -92,7 +92,7 @@ public class GatewayVerticle extends VerticleBase {
 
     return vertx.createHttpServer()
       .requestHandler(router)
-      .listen(Settings.integer(config(), ConfigKeys.GATEWAY_PORT, 8000),
+      .listen(Settings.port(config(), ConfigKeys.GATEWAY_PORT, 8000),
         Settings.string(config(), ConfigKeys.GATEWAY_HOST, "0.0.0.0"))
       .onSuccess(listening -> server = listening);
   }

@@ -40,8 +40,8 @@ public class RoleServer extends VerticleBase {
     local = ServiceClient.inProcess(vertx, config());
     Readiness readiness = new Readiness(vertx, local, services);
     // As long as a caller may wait: a checkout, or the largest batch_init.
-    long callerTimeout = Math.max(Settings.number(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000),
-      ServiceClient.batchTimeoutMs(Settings.number(config(), ConfigKeys.REQUEST_TIMEOUT_MS, 10_000),
+    long callerTimeout = Math.max(Settings.millis(config(), ConfigKeys.CHECKOUT_TIMEOUT_MS, 60_000),
+      ServiceClient.batchTimeoutMs(Settings.millis(config(), ConfigKeys.REQUEST_TIMEOUT_MS, 10_000),
         Amounts.MAX_BATCH));
     Router router = Router.router(vertx);
     router.post(ServiceClient.OPERATIONS + ":address").handler(BodyHandler.create().setBodyLimit(64 * 1024));
@@ -51,7 +51,7 @@ public class RoleServer extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route().failureHandler(HttpErrors::fail);
     return vertx.createHttpServer().requestHandler(router)
-      .listen(Settings.integer(config(), ConfigKeys.ROLE_PORT, 8080),
+      .listen(Settings.port(config(), ConfigKeys.ROLE_PORT, 8080),
         Settings.string(config(), ConfigKeys.GATEWAY_HOST, "0.0.0.0"))
       .onSuccess(listening -> server = listening);
   }

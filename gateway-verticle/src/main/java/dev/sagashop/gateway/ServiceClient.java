@@ -87,7 +87,7 @@ final class ServiceClient {
     this.config = config;
     this.remoteAllowed = remoteAllowed;
     this.defaults = new DeliveryOptions()
-      .setSendTimeout(Settings.number(config, ConfigKeys.REQUEST_TIMEOUT_MS, 10_000));
+      .setSendTimeout(Settings.millis(config, ConfigKeys.REQUEST_TIMEOUT_MS, 10_000));
   }
 
   Future<JsonObject> call(String operation, JsonObject request) {

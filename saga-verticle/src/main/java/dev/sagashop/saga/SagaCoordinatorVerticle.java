@@ -98,8 +98,8 @@ public class SagaCoordinatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    resendAfter = Duration.ofMillis(Settings.number(config(), ConfigKeys.SAGA_RESEND_AFTER_MS, 5_000));
-    stepDeadline = Duration.ofMillis(Settings.number(config(), ConfigKeys.STEP_DEADLINE_MS, 180_000));
+    resendAfter = Duration.ofMillis(Settings.millis(config(), ConfigKeys.SAGA_RESEND_AFTER_MS, 5_000));
+    stepDeadline = Duration.ofMillis(Settings.millis(config(), ConfigKeys.STEP_DEADLINE_MS, 180_000));
     producer = new SagaProducer(vertx, config());
     kafka = new KafkaProbe(vertx, config());
     return Journal.open(vertx, config(), owner)

@@ -46,7 +46,7 @@ final class EmbeddedInfra implements AutoCloseable {
     if (needed(config, roles, all, ConfigKeys.MONGO_URL, Role::usesMongo)) {
       Path dir = dataDir(config).resolve("mongo");
       starting.add(launch("MongoDB-protocol server", () -> {
-        EmbeddedMongo mongo = EmbeddedMongo.start(dir, Settings.integer(config, ConfigKeys.EMBEDDED_MONGO_PORT, 0));
+        EmbeddedMongo mongo = EmbeddedMongo.start(dir, Settings.port(config, ConfigKeys.EMBEDDED_MONGO_PORT, 0));
         effective.put(ConfigKeys.MONGO_URL, mongo.connectionString());
         return mongo;
       }));
@@ -54,8 +54,8 @@ final class EmbeddedInfra implements AutoCloseable {
     if (needed(config, roles, all, ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, Role::usesKafka)) {
       Path dir = dataDir(config).resolve("kafka");
       starting.add(launch("Kafka broker", () -> {
-        EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.integer(config, ConfigKeys.EMBEDDED_KAFKA_PORT, 0),
-          Settings.integer(config, ConfigKeys.EMBEDDED_KAFKA_CONTROLLER_PORT, 0), KafkaTopics.partitions(config));
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir, Settings.port(config, ConfigKeys.EMBEDDED_KAFKA_PORT, 0),
+          Settings.port(config, ConfigKeys.EMBEDDED_KAFKA_CONTROLLER_PORT, 0), KafkaTopics.partitions(config));
         effective.put(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         return kafka;
       }));
@@ -65,7 +65,7 @@ final class EmbeddedInfra implements AutoCloseable {
       Path binaries = Path.of(Settings.string(config, "MARIADB_BASE_DIR", EmbeddedMariaDb.defaultBaseDir().toString()));
       starting.add(launch("MariaDB server", () -> {
         EmbeddedMariaDb mariaDb = EmbeddedMariaDb.start(binaries, dir,
-          Settings.integer(config, ConfigKeys.EMBEDDED_MYSQL_PORT, 0));
+          Settings.port(config, ConfigKeys.EMBEDDED_MYSQL_PORT, 0));
         effective.put(ConfigKeys.MYSQL_URL, mariaDb.url() + "/saga");
         return mariaDb;
       }));

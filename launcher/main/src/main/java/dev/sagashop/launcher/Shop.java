@@ -84,7 +84,7 @@ public final class Shop implements AutoCloseable {
         deploy(role).await(60, TimeUnit.SECONDS);
       }
     }
-    if (!roles.contains(Role.GATEWAY) && Settings.integer(config, ConfigKeys.ROLE_PORT, 0) > 0) {
+    if (!roles.contains(Role.GATEWAY) && Settings.port(config, ConfigKeys.ROLE_PORT, 0) > 0) {
       vertx.deployVerticle(new RoleServer(roles.stream().map(Role::service).filter(Objects::nonNull).toList()),
         new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
     }
@@ -97,7 +97,7 @@ public final class Shop implements AutoCloseable {
     }
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     if (role == Role.GATEWAY) {
-      int instances = Settings.integer(config, ConfigKeys.GATEWAY_INSTANCES, 0);
+      int instances = Settings.integer(config, ConfigKeys.GATEWAY_INSTANCES, 0, 0, 1_024);
       options.setInstances(instances > 0 ? instances : Runtime.getRuntime().availableProcessors());
     }
     return vertx.deployVerticle(role.verticle(), options).onSuccess(id -> {
@@ -126,7 +126,7 @@ public final class Shop implements AutoCloseable {
   }
 
   public int gatewayPort() {
-    return Settings.integer(config, ConfigKeys.GATEWAY_PORT, 8000);
+    return Settings.port(config, ConfigKeys.GATEWAY_PORT, 8000);
   }
 
   /** Undeploys the verticles, then stops the embedded servers: in-flight work drains before its storage goes. */

@@ -86,7 +86,7 @@ public final class Journal {
     if (url == null) {
       return Future.failedFuture(new IllegalStateException(ConfigKeys.MYSQL_URL + " is not set"));
     }
-    int timeout = (int) Settings.number(config, "MYSQL_TIMEOUT_MS", 5000);
+    int timeout = Settings.integer(config, "MYSQL_TIMEOUT_MS", 5000, 1, Integer.MAX_VALUE);
     MySQLConnectOptions options = MySQLConnectOptions.fromUri(url)
       .setCachePreparedStatements(true)
       .setPreparedStatementCacheMaxSize(4 * CHUNK)
@@ -98,7 +98,7 @@ public final class Journal {
     Pool admin = MySQLBuilder.pool().connectingTo(new MySQLConnectOptions(options).setDatabase(""))
       .with(new PoolOptions().setMaxSize(1)).with(network).using(vertx).build();
     Pool pool = MySQLBuilder.pool().connectingTo(options.setDatabase(database))
-      .with(new PoolOptions().setMaxSize(Settings.integer(config, "MYSQL_POOL_SIZE", 4))
+      .with(new PoolOptions().setMaxSize(Settings.integer(config, "MYSQL_POOL_SIZE", 4, 1, 1_000))
         .setConnectionTimeout(timeout).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
       .with(network)
       .using(vertx).build();

@@ -34,7 +34,7 @@ public final class GroupSession {
 
   /** The session timeout consumers use: {@code KAFKA_SESSION_TIMEOUT_MS} if set (not 0), else as resolved. */
   public static long timeoutMs(JsonObject config) {
-    long configured = Settings.number(config, ConfigKeys.KAFKA_SESSION_TIMEOUT_MS, 0);
+    long configured = Settings.number(config, ConfigKeys.KAFKA_SESSION_TIMEOUT_MS, 0, 0, Integer.MAX_VALUE);
     return configured > 0 ? configured : STOCK_MINIMUM_MS;
   }
 
@@ -43,7 +43,7 @@ public final class GroupSession {
    * {@value #STOCK_MINIMUM_MS} ms if the broker will not say (an ACL may forbid describing its configuration).
    */
   public static Future<Long> resolve(Vertx vertx, JsonObject config) {
-    long configured = Settings.number(config, ConfigKeys.KAFKA_SESSION_TIMEOUT_MS, 0);
+    long configured = Settings.number(config, ConfigKeys.KAFKA_SESSION_TIMEOUT_MS, 0, 0, Integer.MAX_VALUE);
     if (configured > 0) {
       return Future.succeededFuture(configured);
     }

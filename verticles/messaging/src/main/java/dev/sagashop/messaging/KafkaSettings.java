@@ -27,10 +27,12 @@ public final class KafkaSettings {
     settings.put("acks", "all");
     settings.put("enable.idempotence", "true");
     settings.put("max.in.flight.requests.per.connection", "5");
-    settings.put("linger.ms", Long.toString(Settings.number(config, "KAFKA_LINGER_MS", 1)));
-    settings.put("delivery.timeout.ms", Long.toString(Settings.number(config, "KAFKA_DELIVERY_TIMEOUT_MS", 30_000)));
+    settings.put("linger.ms", Long.toString(Settings.number(config, "KAFKA_LINGER_MS", 1, 0, Integer.MAX_VALUE)));
+    settings.put("delivery.timeout.ms",
+      Long.toString(Settings.number(config, "KAFKA_DELIVERY_TIMEOUT_MS", 30_000, 1, Integer.MAX_VALUE)));
     settings.put("request.timeout.ms", "10000");
-    settings.put("max.block.ms", Long.toString(Settings.number(config, "KAFKA_MAX_BLOCK_MS", 10_000)));
+    settings.put("max.block.ms",
+      Long.toString(Settings.number(config, "KAFKA_MAX_BLOCK_MS", 10_000, 0, Integer.MAX_VALUE)));
     settings.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     settings.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     return settings;

@@ -29,12 +29,12 @@ public final class KafkaTopics {
 
   /** Partitions of the topics the shop creates (the embedded broker's default for topics made on first use). */
   public static int partitions(JsonObject config) {
-    return Settings.integer(config, ConfigKeys.KAFKA_PARTITIONS, 1);
+    return Settings.integer(config, ConfigKeys.KAFKA_PARTITIONS, 1, 1, 10_000);
   }
 
   public static Future<Void> ensure(Vertx vertx, JsonObject config) {
     int partitions = partitions(config);
-    short replication = (short) Settings.integer(config, "KAFKA_REPLICATION_FACTOR", 1);
+    short replication = (short) Settings.integer(config, "KAFKA_REPLICATION_FACTOR", 1, 1, Short.MAX_VALUE);
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
       "bootstrap.servers", KafkaSettings.bootstrap(config),
       "request.timeout.ms", "10000",

@@ -40,7 +40,7 @@ public final class ServiceMongo {
 
   /** A client for the service's operations (its HTTP callers): {@code MONGO_POOL_SIZE} connections. */
   public static MongoClient client(Vertx vertx, JsonObject config, String service) {
-    return open(vertx, config, service, "mongo-" + service, Settings.integer(config, "MONGO_POOL_SIZE", 16));
+    return open(vertx, config, service, "mongo-" + service, Settings.integer(config, "MONGO_POOL_SIZE", 16, 1, 1_000));
   }
 
   /**
@@ -51,7 +51,7 @@ public final class ServiceMongo {
    */
   public static MongoClient sagaClient(Vertx vertx, JsonObject config, String service) {
     return open(vertx, config, service, "mongo-" + service + "-sagas",
-      Settings.integer(config, "MONGO_SAGA_POOL_SIZE", 2));
+      Settings.integer(config, "MONGO_SAGA_POOL_SIZE", 2, 1, 1_000));
   }
 
   /**
@@ -91,7 +91,7 @@ public final class ServiceMongo {
 
   /** How long a call may wait for a connection, or for the database to be found ({@code MONGO_TIMEOUT_MS}). */
   public static long timeoutMs(JsonObject config) {
-    return Settings.number(config, "MONGO_TIMEOUT_MS", 5000);
+    return Settings.number(config, "MONGO_TIMEOUT_MS", 5000, 1, Integer.MAX_VALUE);
   }
 
   /** Pings the database; a failure becomes a 503 that says the service cannot reach it. */
