@@ -22,6 +22,7 @@ import static dev.sagashop.bench.Options.Kind.FLAG;
 import static dev.sagashop.bench.Options.Kind.NUMBER;
 import static dev.sagashop.bench.Options.Kind.NUMBERS;
 import static dev.sagashop.bench.Options.Kind.TEXT;
+import static dev.sagashop.bench.Options.Kind.URL;
 
 /**
  * {@code java -jar saga-shop.jar bench <consistency|stress|chaos|soak> [options]}. {@code consistency} and
@@ -63,8 +64,8 @@ public final class Bench {
   private static final Set<String> HELP = Set.of("--help", "-h");
   /** The options each command takes. */
   private static final Map<String, Map<String, Options.Kind>> COMMANDS = Map.of(
-    "consistency", Map.of("url", TEXT, "orders", COUNT, "multi-item", FLAG, "both", FLAG),
-    "stress", Map.of("url", TEXT, "records", COUNT, "concurrency", COUNT, "duration", DURATION,
+    "consistency", Map.of("url", URL, "orders", COUNT, "multi-item", FLAG, "both", FLAG),
+    "stress", Map.of("url", URL, "records", COUNT, "concurrency", COUNT, "duration", DURATION,
       "warmup", DURATION_OR_ZERO, "skip-init", FLAG, "with-replacement", FLAG, "shop-pids", NUMBERS, "pauses", TEXT),
     "chaos", Map.of("layout", TEXT, "load", DURATION, "work", TEXT, "jar", TEXT),
     "soak", Map.of("duration", DURATION, "every", DURATION, "overlap", FLAG, "rate", COUNT, "seed", NUMBER,

@@ -1,5 +1,6 @@
 package dev.sagashop.bench;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -19,6 +20,8 @@ final class Options {
     /** No value: present or not. */
     FLAG,
     TEXT,
+    /** An http:// or https:// address with a host. */
+    URL,
     /** A whole number of at least 1. */
     COUNT,
     /** A whole number (64-bit). */
@@ -69,31 +72,37 @@ final class Options {
   private static void check(String name, Kind kind, String value) {
     try {
       switch (kind) {
-        case COUNT -> {
-          if (Integer.parseInt(value) < 1) {
-            throw new Invalid("--" + name + " must be at least 1, not " + value);
-          }
-        }
+        case COUNT -> Integer.parseInt(value);
         case NUMBER -> Long.parseLong(value);
         case NUMBERS -> numbers(value);
-        case DURATION, DURATION_OR_ZERO -> {
-          Duration duration = parseDuration(value);
-          if (duration.isNegative() || (kind == Kind.DURATION && duration.isZero())
-            || duration.compareTo(LONGEST) > 0) {
-            throw new Invalid("--" + name + " must be " + (kind == Kind.DURATION ? "longer than zero" : "zero or more")
-              + " and a day at most, not " + value);
+        case DURATION, DURATION_OR_ZERO -> parseDuration(value);
+        case URL -> {
+          URI uri = URI.create(value);
+          if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new IllegalArgumentException("not an http address");
           }
         }
         case FLAG, TEXT -> {
         }
       }
-    } catch (NumberFormatException | ArithmeticException e) {
+    } catch (IllegalArgumentException | ArithmeticException e) {
       throw new Invalid("--" + name + " takes " + switch (kind) {
+        case URL -> "an address such as http://127.0.0.1:8000";
         case COUNT -> "a whole number of at least 1";
         case NUMBER -> "a whole number";
         case NUMBERS -> "whole numbers separated by commas";
         default -> "a duration such as 30s, 2m or 500ms";
       } + ", not " + value);
+    }
+    if (kind == Kind.COUNT && Integer.parseInt(value) < 1) {
+      throw new Invalid("--" + name + " must be at least 1, not " + value);
+    }
+    if (kind == Kind.DURATION || kind == Kind.DURATION_OR_ZERO) {
+      Duration duration = parseDuration(value);
+      if (duration.isNegative() || (kind == Kind.DURATION && duration.isZero()) || duration.compareTo(LONGEST) > 0) {
+        throw new Invalid("--" + name + " must be " + (kind == Kind.DURATION ? "longer than zero" : "zero or more")
+          + " and a day at most, not " + value);
+      }
     }
   }
 

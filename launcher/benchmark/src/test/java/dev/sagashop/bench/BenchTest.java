@@ -47,16 +47,19 @@ class BenchTest {
   }
 
   @Test
-  @DisplayName("a count, a duration or a seed that does not parse is refused with what it takes")
+  @DisplayName("a count, a duration, a seed or an address that does not parse is refused with what it takes")
   void malformedValues() throws Exception {
     assertEquals(2, bench("stress", "--concurrency", "many"));
     assertEquals(2, bench("stress", "--duration", "5x"));
     assertEquals(2, bench("soak", "--seed", "12345678901234567890"));
     assertEquals(2, bench("stress", "--shop-pids", "12,x"));
+    assertEquals(2, bench("consistency", "--url", "127.0.0.1:8000"));
     assertTrue(printed().contains("--concurrency takes a whole number of at least 1, not many"), printed());
     assertTrue(printed().contains("--duration takes a duration such as 30s, 2m or 500ms, not 5x"), printed());
     assertTrue(printed().contains("--seed takes a whole number, not 12345678901234567890"), printed());
     assertTrue(printed().contains("--shop-pids takes whole numbers separated by commas, not 12,x"), printed());
+    assertTrue(printed().contains("--url takes an address such as http://127.0.0.1:8000, not 127.0.0.1:8000"),
+      printed());
   }
 
   @Test
