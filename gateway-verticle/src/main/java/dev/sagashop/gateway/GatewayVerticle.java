@@ -90,11 +90,7 @@ public class GatewayVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> HttpErrors.error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
       + ctx.request().path()));
 
-    return vertx.createHttpServer()
-      .requestHandler(router)
-      .listen(Settings.port(config(), ConfigKeys.GATEWAY_PORT, 8000),
-        Settings.string(config(), ConfigKeys.GATEWAY_HOST, "0.0.0.0"))
-      .onSuccess(listening -> server = listening);
+    return Listen.on(vertx, router, config(), ConfigKeys.GATEWAY_PORT, 8000).onSuccess(listening -> server = listening);
   }
 
   @Override

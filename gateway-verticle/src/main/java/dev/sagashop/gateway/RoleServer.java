@@ -50,10 +50,7 @@ public class RoleServer extends VerticleBase {
     router.get("/health/ready").handler(readiness::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route().failureHandler(HttpErrors::fail);
-    return vertx.createHttpServer().requestHandler(router)
-      .listen(Settings.port(config(), ConfigKeys.ROLE_PORT, 8080),
-        Settings.string(config(), ConfigKeys.GATEWAY_HOST, "0.0.0.0"))
-      .onSuccess(listening -> server = listening);
+    return Listen.on(vertx, router, config(), ConfigKeys.ROLE_PORT, 8080).onSuccess(listening -> server = listening);
   }
 
   @Override

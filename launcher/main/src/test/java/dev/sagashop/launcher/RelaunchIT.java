@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +80,8 @@ class RelaunchIT {
       List.of("--rolse", "order"), "saga-shop: unknown argument --rolse",
       List.of("--roles", "shipping"), "saga-shop: unknown role 'shipping'; known roles: all, order, stock",
       List.of("--config"), "saga-shop: --config needs a value",
-      List.of("--config", "/nonexistent/shop.yaml"), "saga-shop: cannot read the configuration file /nonexistent/shop.yaml");
+      List.of("--config", "/nonexistent/shop.yaml"),
+      "saga-shop: cannot read the configuration file /nonexistent/shop.yaml");
     for (Map.Entry<List<String>, String> refusal : refusals.entrySet()) {
       Path log = work.resolve("refused.log");
       Process shop = ShopJar.start(work, LoopbackPorts.orFree(0), log, Map.of(), refusal.getKey());
@@ -94,6 +97,20 @@ class RelaunchIT {
     assertTrue(help.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, help.exitValue());
     assertTrue(read(log).startsWith("usage: java -jar saga-shop.jar [--roles "), read(log));
+  }
+
+  @Test
+  @DisplayName("a gateway port another process holds is told in one line naming the setting")
+  void portInUseIsToldPlainly() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path log = work.resolve("taken.log");
+      Process shop = ShopJar.start(work, taken.getLocalPort(), log, Map.of(), List.of("--roles", "gateway"));
+      assertTrue(shop.waitFor(90, TimeUnit.SECONDS), "still running");
+      String output = read(log);
+      assertEquals(2, shop.exitValue(), output);
+      assertTrue(output.contains("saga-shop: GATEWAY_PORT " + taken.getLocalPort() + " on 127.0.0.1 is taken by "
+        + "another process; set GATEWAY_PORT to a free port (0 picks one)"), output);
+    }
   }
 
   @Test
