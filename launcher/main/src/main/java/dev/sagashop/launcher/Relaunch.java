@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * or installed beside it, with an AOT cache ({@link AotCache}): its first minute then runs compiled code sooner
  * (docs/PERFORMANCE.md). The two live as one process: the
  * parent passes signals on and exits with the child's status, and a child whose parent is gone — killed with
- * SIGKILL, say — halts at once, as if it had been killed too.
+ * SIGKILL, say — kills itself at once, as if it had been killed too.
  */
 final class Relaunch {
 
@@ -117,10 +117,26 @@ final class Relaunch {
       } catch (IOException e) {
         // a broken pipe: the parent is gone just the same
       }
-      Runtime.getRuntime().halt(137);
+      killSelf();
     }, "parent-watch");
     watcher.setDaemon(true);
     watcher.start();
+  }
+
+  /**
+   * Ends this JVM as a SIGKILL would. Not {@code Runtime.halt}: a JVM recording for an AOT cache still writes its
+   * recording as it halts (about 100 MB, seconds on a slow machine, while the shop's ports stay bound), and a
+   * recording whose parent is gone is never made into a cache.
+   */
+  private static void killSelf() {
+    try {
+      new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+    } catch (IOException e) {
+      // no process could be started: halting is the next best thing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Runtime.getRuntime().halt(137);
   }
 
   private static Path jar() {

@@ -43,11 +43,14 @@ class RelaunchIT {
 
   @Test
   @DisplayName("java -jar with no JVM options serves from a child JVM that has them; a SIGKILL of the parent "
-    + "takes the child with it")
+    + "takes the child with it at once, recording for an AOT cache or not")
   void childHasTheOptionsAndDiesWithTheParent() throws Exception {
+    // A jar of its own, with no cache beside it: where a JDK 25 is, the child records for one, and a recording JVM
+    // that halts still writes its recording (seconds) before it lets go of the shop's ports.
+    Path jar = Files.copy(Path.of(System.getProperty("shop.jar")), work.resolve("saga-shop.jar"));
     int port = LoopbackPorts.orFree(0);
     Path log = work.resolve("shop.log");
-    Process parent = ShopJar.start(work, port, log, Map.of());
+    Process parent = ShopJar.start(jar, work, port, log, Map.of());
     ProcessHandle child = null;
     try {
       assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up; its log:\n" + read(log));
@@ -65,6 +68,12 @@ class RelaunchIT {
       ProcessHandle orphan = child;
       assertTrue(waitFor(() -> !orphan.isAlive(), Duration.ofSeconds(10)), "the child outlived its parent");
       assertFalse(live(port, Duration.ZERO), "nothing answers on the shop's port any more");
+      // The recording JVM creates its file as it starts and fills it as it exits.
+      try (Stream<Path> files = Files.list(work)) {
+        List<Path> written = files.filter(file -> file.getFileName().toString().contains(".aot")
+          && file.toFile().length() > 0).toList();
+        assertEquals(List.of(), written, "the killed child wrote nothing for an AOT cache");
+      }
     } finally {
       parent.destroyForcibly();
       if (child != null) {
