@@ -1,5 +1,6 @@
 package dev.sagashop.bench;
 
+import dev.sagashop.bench.ShopClient.Reply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.sagashop.bench.ShopClient.inBatches;
 
 /**
  * The fault suite's engine, shared by the tests and {@code bench chaos}: a steady checkout load of mixed successes
@@ -244,24 +247,38 @@ public final class ChaosRun {
         client.await(client.post("/stock/add/" + item + "/" + units));
         stock.put(item, units);
       }
+      // Drawn before the requests go out, which complete in any order.
+      long[] money = random.longs(users, 2, 10).toArray();
+      List<String> userIds = inBatches(users, i -> client.post("/payment/create_user")
+        .map(created -> created.body().getString("user_id"))
+        .compose(user -> client.post("/payment/add_funds/" + user + "/" + money[i]).map(funded -> user)));
       Map<String, Long> credit = new LinkedHashMap<>();
       for (int i = 0; i < users; i++) {
-        String user = client.await(client.post("/payment/create_user")).body().getString("user_id");
-        long money = 2 + random.nextInt(8);
-        client.await(client.post("/payment/add_funds/" + user + "/" + money));
-        credit.put(user, money);
+        credit.put(userIds.get(i), money[i]);
       }
       List<String> itemIds = new ArrayList<>(stock.keySet());
-      List<String> userIds = new ArrayList<>(credit.keySet());
+      List<String> owners = new ArrayList<>();
+      List<List<String>> lines = new ArrayList<>();
+      for (int i = 0; i < orders; i++) {
+        owners.add(userIds.get(random.nextInt(users)));
+        List<String> order = new ArrayList<>();
+        for (int line = 0; line < 1 + random.nextInt(2); line++) {
+          order.add(itemIds.get(random.nextInt(itemIds.size())) + "/" + (1 + random.nextInt(2)));
+        }
+        lines.add(order);
+      }
+      List<String> orderIds = inBatches(orders, i -> client.post("/orders/create/" + owners.get(i))
+        .map(created -> created.body().getString("order_id"))
+        .compose(order -> {
+          Future<Reply> added = Future.succeededFuture();
+          for (String line : lines.get(i)) {
+            added = added.compose(previous -> client.post("/orders/addItem/" + order + "/" + line));
+          }
+          return added.map(done -> order);
+        }));
       Map<String, String> made = new LinkedHashMap<>();
       for (int i = 0; i < orders; i++) {
-        String user = userIds.get(random.nextInt(userIds.size()));
-        String order = client.await(client.post("/orders/create/" + user)).body().getString("order_id");
-        for (int line = 0; line < 1 + random.nextInt(2); line++) {
-          client.await(client.post("/orders/addItem/" + order + "/" + itemIds.get(random.nextInt(itemIds.size())) + "/"
-            + (1 + random.nextInt(2))));
-        }
-        made.put(order, user);
+        made.put(orderIds.get(i), owners.get(i));
       }
       return new Records(stock, credit, made);
     }

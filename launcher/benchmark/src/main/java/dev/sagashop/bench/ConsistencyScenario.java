@@ -11,7 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Function;
+
+import static dev.sagashop.bench.ShopClient.inBatches;
 
 /**
  * The consistency scenario: many checkouts fired at once against little stock and credit, then what the clients
@@ -42,12 +43,12 @@ final class ConsistencyScenario {
     }
     List<String> items = new ArrayList<>(initialStock.keySet());
     long credit = multiItem ? 2 : 1;
-    List<String> users = all(orders, i -> shop.post("/payment/create_user")
+    List<String> users = inBatches(orders, i -> shop.post("/payment/create_user")
       .compose(created -> {
         String user = created.body().getString("user_id");
         return shop.post("/payment/add_funds/" + user + "/" + credit).map(funded -> user);
       }));
-    List<String> orderIds = all(orders, i -> shop.post("/orders/create/" + users.get(i)).compose(created -> {
+    List<String> orderIds = inBatches(orders, i -> shop.post("/orders/create/" + users.get(i)).compose(created -> {
       String order = created.body().getString("order_id");
       List<String> chosen = new ArrayList<>(items);
       java.util.Collections.shuffle(chosen, random);
@@ -98,7 +99,7 @@ final class ConsistencyScenario {
       sold += itemSold;
       soldInconsistent += Math.abs(itemSold - paid.units(item.getKey())) + (stock < 0 ? 1 : 0);
     }
-    List<Long> credits = all(users.size(), i -> shop.get("/payment/find_user/" + users.get(i))
+    List<Long> credits = inBatches(users.size(), i -> shop.get("/payment/find_user/" + users.get(i))
       .map(reply -> reply.body().getLong("credit")));
     long taken = 0;
     long creditInconsistent = 0;
@@ -121,7 +122,7 @@ final class ConsistencyScenario {
   /** The orders once none is still being checked out (a checkout that timed out finishes on its own). */
   private List<JsonObject> settledOrders(List<String> orderIds) {
     for (int attempt = 0; ; attempt++) {
-      List<JsonObject> found = all(orderIds.size(), i -> shop.get("/orders/find/" + orderIds.get(i))
+      List<JsonObject> found = inBatches(orderIds.size(), i -> shop.get("/orders/find/" + orderIds.get(i))
         .map(Reply::body));
       long locked = found.stream().filter(order -> "CHECKING_OUT".equals(order.getString("status"))).count();
       if (locked == 0 || attempt == 60) {
@@ -137,20 +138,6 @@ final class ConsistencyScenario {
         return found;
       }
     }
-  }
-
-  /** Runs {@code count} requests with at most 64 in flight, in order of index; fails on the first failure. */
-  private <T> List<T> all(int count, Function<Integer, Future<T>> request) {
-    List<T> results = new ArrayList<>(count);
-    for (int from = 0; from < count; from += 64) {
-      List<Future<T>> batch = new ArrayList<>();
-      for (int i = from; i < Math.min(count, from + 64); i++) {
-        batch.add(request.apply(i));
-      }
-      Future.all(batch).await();
-      batch.forEach(f -> results.add(f.result()));
-    }
-    return results;
   }
 
   private static void expectOk(Reply reply, String what) {

@@ -12,7 +12,10 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /** A client of the shop's public HTTP API, for the benchmark and for tests. Keeps connections alive. */
 public final class ShopClient {
@@ -27,6 +30,8 @@ public final class ShopClient {
       return body.getString("error");
     }
   }
+
+  private static final int IN_FLIGHT = 64;
 
   private final HttpClient http;
   private final String host;
@@ -91,6 +96,23 @@ public final class ShopClient {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("no reply within " + timeoutMs * 2 + " ms", e);
     }
+  }
+
+  /**
+   * Runs {@code count} requests with at most {@value #IN_FLIGHT} in flight and returns their results in order of
+   * index; fails on the first failure. For set-up steps and checks, never on an event loop.
+   */
+  public static <T> List<T> inBatches(int count, IntFunction<Future<T>> request) {
+    List<T> results = new ArrayList<>(count);
+    for (int from = 0; from < count; from += IN_FLIGHT) {
+      List<Future<T>> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(count, from + IN_FLIGHT); i++) {
+        batch.add(request.apply(i));
+      }
+      Future.all(batch).await();
+      batch.forEach(f -> results.add(f.result()));
+    }
+    return results;
   }
 
   public Future<Void> close() {

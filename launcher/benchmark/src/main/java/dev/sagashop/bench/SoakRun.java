@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import static dev.sagashop.bench.ShopClient.inBatches;
+
 /**
  * The nemesis soak: shop processes under a steady load of new orders — each created, given items, read, checked
  * out, a 503 or a missing answer retried as a client would — while a nemesis strikes every {@code every}: SIGKILL a
@@ -483,14 +485,17 @@ public final class SoakRun {
       Map<String, Long> credit = new LinkedHashMap<>();
       List<String> rich = new ArrayList<>();
       List<String> poor = new ArrayList<>();
-      for (int i = 0; i < 120; i++) {
-        String user = client.await(client.post("/payment/create_user")).body().getString("user_id");
-        long money = i < 100 ? PLENTY : random.nextInt(8);
-        if (money > 0) {
-          client.await(client.post("/payment/add_funds/" + user + "/" + money));
-        }
-        credit.put(user, money);
-        (i < 100 ? rich : poor).add(user);
+      long[] money = new long[120];
+      for (int i = 0; i < money.length; i++) {
+        money[i] = i < 100 ? PLENTY : random.nextInt(8);
+      }
+      List<String> users = inBatches(money.length, i -> client.post("/payment/create_user")
+        .map(created -> created.body().getString("user_id"))
+        .compose(user -> money[i] == 0 ? Future.succeededFuture(user)
+          : client.post("/payment/add_funds/" + user + "/" + money[i]).map(funded -> user)));
+      for (int i = 0; i < money.length; i++) {
+        credit.put(users.get(i), money[i]);
+        (i < 100 ? rich : poor).add(users.get(i));
       }
       return new Fixtures(stock, credit, plentiful, scarce, rich, poor);
     }
