@@ -10,7 +10,10 @@ import io.vertx.ext.web.Router;
 
 import java.net.BindException;
 
-/** An HTTP server on a configured port; a port another process holds is told as such, naming the setting. */
+/**
+ * An HTTP server on a configured port, answering requests it cannot decode as JSON errors too; a port another process
+ * holds is told as such, naming the setting.
+ */
 final class Listen {
 
   private Listen() {
@@ -19,7 +22,8 @@ final class Listen {
   static Future<HttpServer> on(Vertx vertx, Router router, JsonObject config, String portKey, int fallback) {
     int port = Settings.port(config, portKey, fallback);
     String host = Settings.string(config, ConfigKeys.GATEWAY_HOST, "0.0.0.0");
-    return vertx.createHttpServer().requestHandler(router).listen(port, host)
+    return vertx.createHttpServer().requestHandler(router).invalidRequestHandler(HttpErrors::invalidRequest)
+      .listen(port, host)
       .recover(failure -> Future.failedFuture(failure instanceof BindException
         ? new IllegalArgumentException(portKey + " " + port + " on " + host + " is taken by another process; set "
           + portKey + " to a free port (0 picks one)", failure)

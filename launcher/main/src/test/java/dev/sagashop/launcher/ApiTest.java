@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -301,6 +304,31 @@ class ApiTest {
     void batchTooBig() {
       assertRefused(400, post("/stock/batch_init/1000001/1/1"));
       assertRefused(400, post("/orders/batch_init/5/0/5/1"));
+    }
+
+    @Test
+    @DisplayName("a request the HTTP decoder refuses — a request line or headers too long, or no HTTP at all — "
+      + "answers 414, 431 or 400 with a JSON error")
+    void undecodableRequests() throws IOException {
+      String host = "Host: 127.0.0.1\r\n";
+      assertRaw(414, "request line longer than", "GET /stock/find/" + "a".repeat(5_000) + " HTTP/1.1\r\n" + host
+        + "\r\n");
+      assertRaw(431, "request headers longer than", "GET /stock/find/0 HTTP/1.1\r\n" + host + "X-Big: "
+        + "b".repeat(10_000) + "\r\n\r\n");
+      assertRaw(400, "malformed HTTP request", "GARBAGE\r\n\r\n");
+    }
+
+    /** Sends {@code request} as it is and reads the whole answer (the server closes the connection after it). */
+    private void assertRaw(int status, String error, String request) throws IOException {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), TestShop.shop().gatewayPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // The decoder takes what it could not read for HTTP/1.0, and so the answer is.
+        assertTrue(answer.startsWith("HTTP/1.") && answer.startsWith(status + " ", 9), answer);
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        assertTrue(new JsonObject(body).getString("error").startsWith(error), answer);
+      }
     }
 
     @Test
