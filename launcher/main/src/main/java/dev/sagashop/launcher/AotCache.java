@@ -72,10 +72,13 @@ final class AotCache {
     }
   }
 
-  /** The options that load the cache, or record for it in this run. */
+  /**
+   * The options that load the cache, or record for it in this run. A recording JVM says so on the VM's own output
+   * as it exits; sent to stderr, it stays out of the shop's log on stdout (JSON lines with {@code LOG_FORMAT=json}).
+   */
   List<String> options() {
     return exists ? List.of(QUIET, "-XX:AOTCache=" + file)
-      : List.of(QUIET, "-XX:AOTMode=record", "-XX:AOTConfiguration=" + recording);
+      : List.of(QUIET, "-XX:+DisplayVMOutputToStderr", "-XX:AOTMode=record", "-XX:AOTConfiguration=" + recording);
   }
 
   boolean loads() {
