@@ -74,27 +74,30 @@ public final class ChaosRun {
 
   /**
    * Loads the shop for {@code before}, SIGKILLs {@code victim}, leaves it dead for {@code down}, starts it again, waits
-   * for the shop to be ready and goes on loading it for {@code after}; then checks the invariants over fresh records.
-   * The load spans the recovery, so what the shop decides once the victim is back is part of what is checked.
+   * until it is up and the shop is ready, and goes on loading it for {@code after}; then checks the invariants over
+   * fresh records. The load spans the recovery, so what the shop decides once the victim is back is part of what is
+   * checked — where a replica survived, the shop is ready before the victim is back, so readiness alone would not do.
    */
   public Report killAndRestart(String victim, Duration before, Duration down, Duration after) throws Exception {
-    return underFault(victim, before, down, after, () -> shop.kill(victim), () -> {
-      shop.start(victim);
-      shop.awaitReady(vertx, Duration.ofSeconds(120));
-    });
+    return underFault(victim, before, down, after, () -> shop.kill(victim), () -> restart(victim));
   }
 
   /**
    * Loads the shop for {@code before}, SIGKILLs {@code victim} and goes on loading it for {@code after} without it:
    * the survivors take over alone (a replica of each role must be left). The recovery counts from the kill.
-   * Afterwards the victim is started again, outside the measured window, for the next fault.
+   * Afterwards the victim is started again, outside the measured window, and is up before the next fault.
    */
   public Report killForGood(String victim, Duration before, Duration after) throws Exception {
     Report report = underFault(victim + " gone", before, Duration.ZERO, after, () -> shop.kill(victim), () -> {
     });
-    shop.start(victim);
-    shop.awaitReady(vertx, Duration.ofSeconds(120));
+    restart(victim);
     return report;
+  }
+
+  private void restart(String victim) throws Exception {
+    shop.start(victim);
+    shop.awaitUp(victim, Duration.ofSeconds(120));
+    shop.awaitReady(vertx, Duration.ofSeconds(120));
   }
 
   /**
