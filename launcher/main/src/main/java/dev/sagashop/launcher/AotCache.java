@@ -1,5 +1,8 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.contracts.Settings;
+import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,12 +24,14 @@ import java.util.stream.Stream;
  * served traffic, so the JIT compiles the checkout path within seconds instead of a minute). It lives beside the jar,
  * one per jar build, runtime build and command line: a start finding its cache loads it; a start finding none
  * records one (the JVM writes what it saw as it stops), and if the run was stopped after working (under load, see
- * {@link BusyTime}) for {@link #WORK_AT_LEAST} or more, the recording is made into the cache for the starts after it;
+ * {@link BusyTime}) for {@link #WORK_AT_LEAST} ({@link #TRAINING}) or more, the recording is made into the cache for the starts after it;
  * a run that served little profiled nothing worth loading, and the next start records again.
  * Files are written under names of their own and moved into place, so processes of one jar never leave a torn one.
  */
 final class AotCache {
 
+  /** Seconds a run must work under load before its recording is made into the cache; one minute if unset. */
+  static final String TRAINING = "SHOP_AOT_TRAINING_S";
   static final Duration WORK_AT_LEAST = Duration.ofMinutes(1);
   /** Exit statuses of a JVM that was asked to stop: it ran its shutdown and wrote its recording. */
   private static final Set<Integer> STOPPED = Set.of(0, 130, 143);
@@ -41,6 +46,7 @@ final class AotCache {
   private final Path file;
   private final Path recording;
   private final boolean exists;
+  private final Duration workAtLeast;
   private boolean finished;
 
   private AotCache(Path jar, JavaRuntime runtime, List<String> jvmOptions, Path file, boolean exists) {
@@ -50,6 +56,13 @@ final class AotCache {
     this.file = file;
     this.recording = sibling(file, RECORDING);
     this.exists = exists;
+    this.workAtLeast = workAtLeast();
+  }
+
+  /** How long a run must work under load for its recording to become the cache ({@link #TRAINING}). */
+  static Duration workAtLeast() {
+    return Duration.ofSeconds(Settings.number(new JsonObject().put(TRAINING, System.getenv(TRAINING)), TRAINING,
+      WORK_AT_LEAST.toSeconds(), 1, Duration.ofDays(1).toSeconds()));
   }
 
   /**
@@ -100,7 +113,7 @@ final class AotCache {
     }
     finished = true;
     try {
-      if (!STOPPED.contains(status) || worked.compareTo(WORK_AT_LEAST) < 0) {
+      if (!STOPPED.contains(status) || worked.compareTo(workAtLeast) < 0) {
         return false;
       }
       create();

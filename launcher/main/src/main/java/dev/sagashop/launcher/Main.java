@@ -45,6 +45,7 @@ public final class Main {
     try {
       // Before a relaunch, so a mistyped command line is told at once instead of after a child JVM's start.
       arguments = Arguments.parse(args);
+      AotCache.workAtLeast();
     } catch (IllegalArgumentException e) {
       System.err.println("saga-shop: " + e.getMessage());
       System.err.println(USAGE);

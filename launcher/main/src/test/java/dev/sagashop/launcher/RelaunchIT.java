@@ -83,7 +83,7 @@ class RelaunchIT {
   }
 
   @Test
-  @DisplayName("a mistyped command line is refused at once with the usage, before any child JVM starts")
+  @DisplayName("a mistyped command line, or relaunch setting, is refused at once before any child JVM starts")
   void mistypedCommandLineIsRefusedBeforeARelaunch() throws Exception {
     Map<List<String>, String> refusals = Map.of(
       List.of("--rolse", "order"), "saga-shop: unknown argument --rolse",
@@ -101,6 +101,13 @@ class RelaunchIT {
       assertTrue(output.contains("usage: java -jar saga-shop.jar [--roles "), output);
       assertFalse(output.contains("child JVM"), output);
     }
+    Path training = work.resolve("training.log");
+    Process refused = ShopJar.start(work, LoopbackPorts.orFree(0), training, Map.of(AotCache.TRAINING, "0"));
+    assertTrue(refused.waitFor(30, TimeUnit.SECONDS), "still running with " + AotCache.TRAINING + "=0");
+    assertEquals(2, refused.exitValue(), read(training));
+    assertTrue(read(training).startsWith("saga-shop: configuration " + AotCache.TRAINING + " must be"),
+      read(training));
+
     Path log = work.resolve("help.log");
     Process help = ShopJar.start(work, LoopbackPorts.orFree(0), log, Map.of(), List.of("--help"));
     assertTrue(help.waitFor(30, TimeUnit.SECONDS));
@@ -140,9 +147,9 @@ class RelaunchIT {
   }
 
   @Test
-  @DisplayName("with a JDK 25 installed beside this one, a run that works a minute under load records an AOT cache "
-    + "beside the jar, and the next start maps it")
-  void aMinuteUnderLoadLeavesAnAotCacheTheNextStartMaps() throws Exception {
+  @DisplayName("with a JDK 25 installed beside this one, a run that works under load as long as SHOP_AOT_TRAINING_S "
+    + "says records an AOT cache beside the jar, and the next start maps it")
+  void aRunThatWorkedLeavesAnAotCacheTheNextStartMaps() throws Exception {
     JavaRuntime runtime = JavaRuntime.forShop(JavaRuntime.current());
     assumeTrue(runtime.aotCache(), "no JDK " + JavaRuntime.AOT_CACHE_FROM + " or later beside " + runtime.home());
     // A jar of its own, so neither a cache a user recorded beside the built jar nor this test's reach the other.
@@ -150,12 +157,14 @@ class RelaunchIT {
     int port = LoopbackPorts.orFree(0);
 
     Path recordingLog = work.resolve("recording.log");
-    Process recording = ShopJar.start(jar, work, port, recordingLog, Map.of());
+    Duration training = Duration.ofSeconds(10);
+    Process recording = ShopJar.start(jar, work, port, recordingLog,
+      Map.of(AotCache.TRAINING, Long.toString(training.toSeconds())));
     try {
       assertTrue(live(port, Duration.ofSeconds(120)), () -> "the shop did not come up:\n" + read(recordingLog));
       Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "bench", "stress", "--url", "http://127.0.0.1:" + port,
-        "--records", "20000", "--concurrency", "16", "--duration", AotCache.WORK_AT_LEAST.toSeconds() + 5 + "s",
+        "--records", "20000", "--concurrency", "16", "--duration", training.toSeconds() + 5 + "s",
         "--warmup", "0s").redirectErrorStream(true).redirectOutput(work.resolve("stress.log").toFile()).start();
       try {
         assertTrue(load.waitFor(3, TimeUnit.MINUTES) && load.exitValue() == 0,
