@@ -24,13 +24,13 @@ import java.util.stream.Stream;
  * served traffic, so the JIT compiles the checkout path within seconds instead of a minute). It lives beside the jar,
  * one per jar build, runtime build and command line: a start finding its cache loads it; a start finding none
  * records one (the JVM writes what it saw as it stops), and if the run was stopped after working (under load, see
- * {@link BusyTime}) for {@link #WORK_AT_LEAST} ({@link #TRAINING}) or more, the recording is made into the cache for the starts after it;
- * a run that served little profiled nothing worth loading, and the next start records again.
+ * {@link BusyTime}) for {@link #TRAINING} seconds or more, the recording is made into the cache for the starts after
+ * it; a run that served little profiled nothing worth loading, and the next start records again.
  * Files are written under names of their own and moved into place, so processes of one jar never leave a torn one.
  */
 final class AotCache {
 
-  /** Seconds a run must work under load before its recording is made into the cache; one minute if unset. */
+  /** Seconds a run must work under load for its recording to become the cache; {@link #WORK_AT_LEAST} if unset. */
   static final String TRAINING = "SHOP_AOT_TRAINING_S";
   static final Duration WORK_AT_LEAST = Duration.ofMinutes(1);
   /** Exit statuses of a JVM that was asked to stop: it ran its shutdown and wrote its recording. */
