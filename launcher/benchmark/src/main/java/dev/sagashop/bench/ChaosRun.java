@@ -252,9 +252,7 @@ public final class ChaosRun {
       }
       // Drawn before the requests go out, which complete in any order.
       long[] money = random.longs(users, 2, 10).toArray();
-      List<String> userIds = inBatches(users, i -> client.post("/payment/create_user")
-        .map(created -> created.body().getString("user_id"))
-        .compose(user -> client.post("/payment/add_funds/" + user + "/" + money[i]).map(funded -> user)));
+      List<String> userIds = inBatches(users, i -> client.newUser(money[i]));
       Map<String, Long> credit = new LinkedHashMap<>();
       for (int i = 0; i < users; i++) {
         credit.put(userIds.get(i), money[i]);

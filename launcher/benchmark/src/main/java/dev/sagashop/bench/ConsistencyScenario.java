@@ -43,11 +43,7 @@ final class ConsistencyScenario {
     }
     List<String> items = new ArrayList<>(initialStock.keySet());
     long credit = multiItem ? 2 : 1;
-    List<String> users = inBatches(orders, i -> shop.post("/payment/create_user")
-      .compose(created -> {
-        String user = created.body().getString("user_id");
-        return shop.post("/payment/add_funds/" + user + "/" + credit).map(funded -> user);
-      }));
+    List<String> users = inBatches(orders, i -> shop.newUser(credit));
     List<String> orderIds = inBatches(orders, i -> shop.post("/orders/create/" + users.get(i)).compose(created -> {
       String order = created.body().getString("order_id");
       List<String> chosen = new ArrayList<>(items);

@@ -98,6 +98,13 @@ public final class ShopClient {
     }
   }
 
+  /** A new user given {@code credit} (none asked for when it is 0); the user's id. */
+  public Future<String> newUser(long credit) {
+    return post("/payment/create_user").map(created -> created.body().getString("user_id"))
+      .compose(user -> credit == 0 ? Future.succeededFuture(user)
+        : post("/payment/add_funds/" + user + "/" + credit).map(funded -> user));
+  }
+
   /**
    * Runs {@code count} requests with at most {@value #IN_FLIGHT} in flight and returns their results in order of
    * index; fails on the first failure. For set-up steps and checks, never on an event loop.

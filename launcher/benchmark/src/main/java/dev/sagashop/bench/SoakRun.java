@@ -489,10 +489,7 @@ public final class SoakRun {
       for (int i = 0; i < money.length; i++) {
         money[i] = i < 100 ? PLENTY : random.nextInt(8);
       }
-      List<String> users = inBatches(money.length, i -> client.post("/payment/create_user")
-        .map(created -> created.body().getString("user_id"))
-        .compose(user -> money[i] == 0 ? Future.succeededFuture(user)
-          : client.post("/payment/add_funds/" + user + "/" + money[i]).map(funded -> user)));
+      List<String> users = inBatches(money.length, i -> client.newUser(money[i]));
       for (int i = 0; i < money.length; i++) {
         credit.put(users.get(i), money[i]);
         (i < 100 ? rich : poor).add(users.get(i));

@@ -94,6 +94,11 @@ final class AotCache {
       : List.of(QUIET, "-XX:+DisplayVMOutputToStderr", "-XX:AOTMode=record", "-XX:AOTConfiguration=" + recording);
   }
 
+  /** How long the run must work under load for its recording to become this cache. */
+  Duration training() {
+    return workAtLeast;
+  }
+
   boolean loads() {
     return exists;
   }

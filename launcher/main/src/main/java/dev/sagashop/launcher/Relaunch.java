@@ -75,7 +75,7 @@ final class Relaunch {
       child.pid(), runtime.build(), runtime.home(), OPTIONS, SWITCH);
     aot.ifPresent(cache -> log.info(cache.loads() ? "the child loads its AOT cache {}"
       : "the child records for an AOT cache, made into {} for the starts after it if this one works {} s or more "
-        + "under load", cache.file(), AotCache.workAtLeast().toSeconds()));
+        + "under load", cache.file(), cache.training().toSeconds()));
     Runnable finish = () -> aot.ifPresent(cache -> {
       try {
         if (cache.finish(child.exitValue(), worked.map(BusyTime::busy).orElse(Duration.ZERO))) {
