@@ -31,8 +31,9 @@ import java.util.stream.DoubleStream;
 final class ShopMetrics {
 
   private static final long PROBE_EVERY_MS = 100;
+  /** Histograms with {@link #LATENCY_BUCKETS_NS}: the GC's pauses among them, so a window's longest can be told. */
   private static final Set<String> LATENCIES = Set.of("vertx.http.server.response.time", Meters.SAGA_DURATION,
-    Meters.STEP_LATENCY, Meters.EVENT_LOOP_DELAY, Meters.OUTCOME_HEARD);
+    Meters.STEP_LATENCY, Meters.EVENT_LOOP_DELAY, Meters.OUTCOME_HEARD, "jvm.gc.pause");
   private static final double[] LATENCY_BUCKETS_NS = DoubleStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000,
     2_000, 5_000, 10_000, 30_000, 60_000).map(ms -> ms * 1e6).toArray();
   private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
@@ -56,7 +57,8 @@ final class ShopMetrics {
 
   /**
    * Histograms, with a few fixed buckets each, for the latencies people graph — HTTP responses, sagas, steps, the
-   * event loops — and the journal's batch sizes; request and response sizes are left out. A scrape stays small.
+   * event loops, GC pauses — and the journal's batch sizes; request and response sizes are left out. A scrape
+   * stays small.
    */
   private static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

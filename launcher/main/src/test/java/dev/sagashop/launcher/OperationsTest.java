@@ -254,7 +254,7 @@ class OperationsTest {
     for (String name : List.of("vertx_http_server_response_time_seconds_bucket", "saga_shop_sagas_in_flight",
       "saga_shop_saga_resends_total", "saga_shop_kafka_consumer_lag", "saga_shop_journal_batch_sagas_count",
       "saga_shop_event_loop_delay_seconds_bucket", "saga_shop_verticle_up", "saga_shop_verticle_restarts_total",
-      "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count")) {
+      "jvm_memory_used_bytes", "jvm_gc_pause_seconds_count", "jvm_gc_pause_seconds_bucket")) {
       assertTrue(after.lines().anyMatch(line -> line.startsWith(name)), name + " in\n" + after);
     }
   }
