@@ -245,10 +245,8 @@ public final class ChaosRun {
     static Records create(ShopClient client, Random random, int items, int users, int orders) {
       Map<String, Long> stock = new LinkedHashMap<>();
       for (int i = 0; i < items; i++) {
-        String item = client.await(client.post("/stock/item/create/" + (1 + i % 3))).body().getString("item_id");
         long units = 10 + random.nextInt(20);
-        client.await(client.post("/stock/add/" + item + "/" + units));
-        stock.put(item, units);
+        stock.put(client.newItem(1 + i % 3, units).await(), units);
       }
       // Drawn before the requests go out, which complete in any order.
       long[] money = random.longs(users, 2, 10).toArray();

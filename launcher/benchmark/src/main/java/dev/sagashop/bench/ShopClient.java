@@ -98,11 +98,26 @@ public final class ShopClient {
     }
   }
 
-  /** A new user given {@code credit} (none asked for when it is 0); the user's id. */
+  /** A new user given {@code credit} (none asked for when it is 0); the user's id. Fails if the shop refuses a step. */
   public Future<String> newUser(long credit) {
-    return post("/payment/create_user").map(created -> created.body().getString("user_id"))
+    return post("/payment/create_user").compose(ShopClient::ok).map(created -> created.body().getString("user_id"))
       .compose(user -> credit == 0 ? Future.succeededFuture(user)
-        : post("/payment/add_funds/" + user + "/" + credit).map(funded -> user));
+        : post("/payment/add_funds/" + user + "/" + credit).compose(ShopClient::ok).map(funded -> user));
+  }
+
+  /** A new item of {@code price} with {@code units} in stock; the item's id. Fails if the shop refuses a step. */
+  public Future<String> newItem(long price, long units) {
+    return post("/stock/item/create/" + price).compose(ShopClient::ok)
+      .map(created -> created.body().getString("item_id"))
+      .compose(item -> units == 0 ? Future.succeededFuture(item)
+        : post("/stock/add/" + item + "/" + units).compose(ShopClient::ok).map(added -> item));
+  }
+
+  /** A set-up step the shop refused fails the set-up, instead of leaving records other than the ones counted on. */
+  private static Future<Reply> ok(Reply reply) {
+    return reply.ok() ? Future.succeededFuture(reply)
+      : Future.failedFuture(new IllegalStateException("the shop refused a set-up step: " + reply.status() + " "
+        + reply.body()));
   }
 
   /**

@@ -476,9 +476,8 @@ public final class SoakRun {
       List<String> plentiful = new ArrayList<>();
       List<String> scarce = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
-        String item = client.await(client.post("/stock/item/create/" + (1 + i % 3))).body().getString("item_id");
         long units = i < 10 ? PLENTY : 20 + random.nextInt(20);
-        client.await(client.post("/stock/add/" + item + "/" + units));
+        String item = client.newItem(1 + i % 3, units).await();
         stock.put(item, units);
         (i < 10 ? plentiful : scarce).add(item);
       }
