@@ -59,6 +59,7 @@ class GcLineTest {
   @DisplayName("a pause longer than the last bucket is told as over it")
   void overTheLastBucket() {
     GcLine.Scrape before = GcLine.parse(scrape(new long[] {0, 0, 0}, 0, new long[] {0, 0, 0}, 0, 0));
+    // A 5 ms young pause, and a 120 ms remark: counted, and in none of the buckets up to 50 ms.
     GcLine.Scrape after = GcLine.parse(scrape(new long[] {1, 1, 1}, 0.005, new long[] {0, 0, 0}, 0.120, 0.120)
       .replace("jvm_gc_pause_seconds_count{" + REMARK + "} 0", "jvm_gc_pause_seconds_count{" + REMARK + "} 1"));
 
