@@ -56,13 +56,7 @@ class LogFormatIT {
         Thread.sleep(100);
         List<String> lines = Files.readAllLines(log);
         for (String line : lines) {
-          JsonObject event;
-          try {
-            event = new JsonObject(line);
-          } catch (DecodeException notJson) {
-            fail("not a JSON line: " + line);
-            return;
-          }
+          JsonObject event = jsonLine(line, "not a JSON line: ");
           JsonObject mdc = event.getJsonObject("mdc", new JsonObject());
           tagged |= saga.equals(mdc.getString("saga_id")) && event.getString("formattedMessage", "").contains(saga);
         }
@@ -73,15 +67,20 @@ class LogFormatIT {
       shop.destroy();
       assertTrue(shop.waitFor(90, TimeUnit.SECONDS), "the shop stopped");
       for (String line : Files.readAllLines(log)) {
-        try {
-          new JsonObject(line);
-        } catch (DecodeException notJson) {
-          fail("not a JSON line, once the shop had stopped: " + line);
-        }
+        jsonLine(line, "not a JSON line, once the shop had stopped: ");
       }
     } finally {
       shop.destroyForcibly();
       shop.waitFor();
+    }
+  }
+
+  /** The line as a JSON object; fails the test, saying {@code notJson} and the line, where it is not one. */
+  private static JsonObject jsonLine(String line, String notJson) {
+    try {
+      return new JsonObject(line);
+    } catch (DecodeException e) {
+      return fail(notJson + line);
     }
   }
 
