@@ -133,11 +133,15 @@ public final class Shop implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      // The gateway first, so no new request starts while the services drain.
+      // The gateway first, so no new request starts while the services drain; the supervised services last, their
+      // supervision paused, so that none is brought back while it stops.
       List<Role> roles = new ArrayList<>(deployments.keySet());
       java.util.Collections.reverse(roles);
       for (Role role : roles) {
         undeploy(role).await(30, TimeUnit.SECONDS);
+      }
+      if (supervisor != null) {
+        supervisor.pauseAll().await(30, TimeUnit.SECONDS);
       }
       vertx.close().await(30, TimeUnit.SECONDS);
     } finally {

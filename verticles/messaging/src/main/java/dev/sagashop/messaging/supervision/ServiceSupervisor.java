@@ -110,6 +110,15 @@ public class ServiceSupervisor extends VerticleBase {
     });
   }
 
+  /**
+   * Stops supervising every child and undeploys them, for a process that is stopping. Undeploying this verticle
+   * instead would not do: Vert.x stops a verticle's children before the verticle itself, and a ping meanwhile finds a
+   * child that is still draining its work gone, and deploys it again.
+   */
+  public Future<Void> pauseAll() {
+    return Future.join(children.keySet().stream().map(this::pause).toList()).mapEmpty();
+  }
+
   /** Deploys a paused child again and supervises it. */
   public Future<Void> resume(String service) {
     return onContext(() -> {
