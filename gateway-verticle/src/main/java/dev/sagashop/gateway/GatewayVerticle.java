@@ -12,7 +12,6 @@ import dev.sagashop.contracts.StockApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,7 +37,7 @@ public class GatewayVerticle extends VerticleBase {
   private DeliveryOptions checkoutDeadline;
   private Readiness readiness;
   private CheckoutGate checkoutGate;
-  private HttpServer server;
+  private Listen listen;
 
   @Override
   public Future<?> start() {
@@ -90,14 +89,17 @@ public class GatewayVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> HttpErrors.error(ctx, 405, "method " + ctx.request().method() + " not allowed on "
       + ctx.request().path()));
 
-    return Listen.on(vertx, router, config(), ConfigKeys.GATEWAY_PORT, 8000).onSuccess(listening -> server = listening);
+    return Listen.on(vertx, router, config(), ConfigKeys.GATEWAY_PORT, 8000).onSuccess(listening -> listen = listening);
   }
 
   @Override
   public Future<?> stop() {
-    checkoutGate.close();
-    services.close();
-    return server == null ? Future.succeededFuture() : server.close();
+    // The services' clients stay until the requests in flight have their answers.
+    return (listen == null ? Future.<Void>succeededFuture() : listen.drain()).eventually(() -> {
+      checkoutGate.close();
+      services.close();
+      return Future.succeededFuture();
+    });
   }
 
   private void createItem(RoutingContext ctx) {

@@ -7,7 +7,6 @@ import dev.sagashop.contracts.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -27,7 +26,7 @@ public class RoleServer extends VerticleBase {
 
 
   private final List<String> services;
-  private HttpServer server;
+  private Listen listen;
   private ServiceClient local;
 
   /** {@code services}: the roles of this process, by service name ("stock", "saga", ...). */
@@ -50,13 +49,15 @@ public class RoleServer extends VerticleBase {
     router.get("/health/ready").handler(readiness::handle);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route().failureHandler(HttpErrors::fail);
-    return Listen.on(vertx, router, config(), ConfigKeys.ROLE_PORT, 8080).onSuccess(listening -> server = listening);
+    return Listen.on(vertx, router, config(), ConfigKeys.ROLE_PORT, 8080).onSuccess(listening -> listen = listening);
   }
 
   @Override
   public Future<?> stop() {
-    local.close();
-    return server == null ? Future.succeededFuture() : server.close();
+    return (listen == null ? Future.<Void>succeededFuture() : listen.drain()).eventually(() -> {
+      local.close();
+      return Future.succeededFuture();
+    });
   }
 
   private void operation(RoutingContext ctx, ServiceClient local, long callerTimeout) {

@@ -32,6 +32,8 @@ public final class Shop implements AutoCloseable {
   private final JsonObject config;
   private final Map<Role, String> deployments = new EnumMap<>(Role.class);
   private ServiceSupervisor supervisor;
+  /** The server a role process answers the gateway's calls on, if it has one. */
+  private String roleServer;
 
   private Shop(Vertx vertx, EmbeddedInfra infra, JsonObject config) {
     this.vertx = vertx;
@@ -85,8 +87,8 @@ public final class Shop implements AutoCloseable {
       }
     }
     if (!roles.contains(Role.GATEWAY) && Settings.port(config, ConfigKeys.ROLE_PORT, 0) > 0) {
-      vertx.deployVerticle(new RoleServer(roles.stream().map(Role::service).filter(Objects::nonNull).toList()),
-        new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
+      roleServer = vertx.deployVerticle(new RoleServer(roles.stream().map(Role::service).filter(Objects::nonNull)
+        .toList()), new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
     }
   }
 
@@ -133,8 +135,12 @@ public final class Shop implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
-      // The gateway first, so no new request starts while the services drain; the supervised services last, their
-      // supervision paused, so that none is brought back while it stops.
+      // What callers reach first — the gateway, a role process's server — answering the requests in flight, so no
+      // new one starts while the services drain; the supervised services last, their supervision paused, so that
+      // none is brought back while it stops.
+      if (roleServer != null) {
+        vertx.undeploy(roleServer).await(30, TimeUnit.SECONDS);
+      }
       List<Role> roles = new ArrayList<>(deployments.keySet());
       java.util.Collections.reverse(roles);
       for (Role role : roles) {
