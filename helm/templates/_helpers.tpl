@@ -73,6 +73,12 @@ app.kubernetes.io/component: {{ .component }}
       path: /health/ready
       port: http
     {{- toYaml .root.Values.probes.readiness | nindent 4 }}
+  {{- if gt (int .root.Values.preStopSeconds) 0 }}
+  lifecycle:
+    preStop:
+      exec:
+        command: ["sleep", {{ .root.Values.preStopSeconds | quote }}]
+  {{- end }}
   resources:
     {{- toYaml .resources | nindent 4 }}
   securityContext:

@@ -41,7 +41,8 @@ class ChartTest {
   }
 
   @Test
-  @DisplayName("By default each role gets a Deployment with probes, its ROLES env, the infra Secret and the config")
+  @DisplayName("By default each role gets a Deployment with probes, a pre-stop delay, its ROLES env, the infra Secret "
+    + "and the config")
   void rendersOneDeploymentPerRole() {
     Rendered rendered = render(UnaryOperator.identity());
     for (String role : ROLES) {
@@ -54,6 +55,8 @@ class ChartTest {
       assertEquals(port, at(list(container, "ports").get(0), "containerPort"));
       assertEquals("/health/live", at(container, "livenessProbe", "httpGet", "path"));
       assertEquals("/health/ready", at(container, "readinessProbe", "httpGet", "path"));
+      assertEquals(List.of("sleep", "5"), at(container, "lifecycle", "preStop", "exec", "command"),
+        "the endpoint goes before the SIGTERM that drains the server");
       assertEquals(List.of("shop-saga-shop", "shop-saga-shop-infra"), envFrom(container));
       assertEquals(Boolean.TRUE, at(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot"));
       assertEquals(port, at(list(rendered.one("Service", "shop-saga-shop-" + role), "spec", "ports").get(0), "port"));
@@ -123,6 +126,7 @@ class ChartTest {
     "external.mongo.url, http://mongo",
     "service.port, 70000",
     "image.pullPolicy, Sometimes",
+    "preStopSeconds, -5",
   })
   void rejectsInvalidValues(String key, String value) {
     assertRefused(helm -> helm.set(key, value));
