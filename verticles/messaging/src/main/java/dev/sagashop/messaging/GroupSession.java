@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,10 +46,7 @@ public final class GroupSession {
     if (configured > 0) {
       return Future.succeededFuture(configured);
     }
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
-      "bootstrap.servers", KafkaSettings.bootstrap(config),
-      "request.timeout.ms", "5000",
-      "default.api.timeout.ms", "10000"));
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config, 5_000, 10_000));
     return admin.describeCluster()
       .compose(cluster -> admin.describeConfigs(List.of(new ConfigResource(
         org.apache.kafka.common.config.ConfigResource.Type.BROKER,

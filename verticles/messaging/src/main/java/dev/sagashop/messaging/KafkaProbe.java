@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.KafkaAdminClient;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -27,11 +26,7 @@ public final class KafkaProbe {
   private Future<JsonObject> inFlight;
 
   public KafkaProbe(Vertx vertx, JsonObject config) {
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
-      "bootstrap.servers", KafkaSettings.bootstrap(config),
-      "request.timeout.ms", "1500",
-      "default.api.timeout.ms", Long.toString(DEADLINE_MS),
-      "reconnect.backoff.max.ms", "1000"));
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config, 1_500, DEADLINE_MS));
     this.ask = admin::listTopics;
     this.close = admin::close;
   }

@@ -57,6 +57,16 @@ public final class KafkaSettings {
     return settings;
   }
 
+  /** An admin client's settings: each request bounded, the whole call (retries included) bounded too. */
+  public static Map<String, String> admin(JsonObject config, long requestTimeoutMs, long callTimeoutMs) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("bootstrap.servers", bootstrap(config));
+    settings.put("request.timeout.ms", Long.toString(requestTimeoutMs));
+    settings.put("default.api.timeout.ms", Long.toString(callTimeoutMs));
+    settings.put("reconnect.backoff.max.ms", "1000");
+    return settings;
+  }
+
   private static Map<String, String> common(JsonObject config, String clientId) {
     Map<String, String> settings = new HashMap<>();
     settings.put("bootstrap.servers", bootstrap(config));

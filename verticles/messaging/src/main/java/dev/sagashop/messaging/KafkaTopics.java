@@ -13,7 +13,6 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.NewTopic;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * Creates the shop's topics if they are missing, before any consumer subscribes: a consumer subscribed to a topic
@@ -35,10 +34,7 @@ public final class KafkaTopics {
   public static Future<Void> ensure(Vertx vertx, JsonObject config) {
     int partitions = partitions(config);
     short replication = (short) Settings.integer(config, "KAFKA_REPLICATION_FACTOR", 1, 1, Short.MAX_VALUE);
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
-      "bootstrap.servers", KafkaSettings.bootstrap(config),
-      "request.timeout.ms", "10000",
-      "default.api.timeout.ms", "30000"));
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config, 10_000, 30_000));
     return admin.listTopics()
       .compose(existing -> {
         List<NewTopic> missing = ALL.stream().filter(topic -> !existing.contains(topic))
