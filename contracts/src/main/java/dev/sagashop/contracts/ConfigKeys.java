@@ -42,6 +42,8 @@ public final class ConfigKeys {
   public static final String SAGA_RESEND_AFTER_MS = "SAGA_RESEND_AFTER_MS";
   /** How long a saga before its pivot waits for a stage's replies before it gives up and compensates. */
   public static final String STEP_DEADLINE_MS = "STEP_DEADLINE_MS";
+  /** Days the journal keeps a finished saga (longer while Kafka holds older messages); 0: for good. */
+  public static final String JOURNAL_RETENTION_DAYS = "JOURNAL_RETENTION_DAYS";
   /** The bearer token the admin routes ask for; without one they are off. */
   public static final String ADMIN_TOKEN = "ADMIN_TOKEN";
   /** text (default) or json: one JSON object per log line, with the saga and step as fields. Read by logback. */

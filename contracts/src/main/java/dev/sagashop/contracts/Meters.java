@@ -28,6 +28,8 @@ public final class Meters {
   public static final String DEAD_LETTERS = "saga.shop.dead.letters";
   /** Sagas written by one journal statement. */
   public static final String JOURNAL_BATCH = "saga.shop.journal.batch.sagas";
+  /** Finished sagas deleted from the journal past its retention. */
+  public static final String JOURNAL_PRUNED = "saga.shop.journal.pruned";
   /** Records behind the end of a consumer's partitions (the largest); tag consumer. */
   public static final String KAFKA_CONSUMER_LAG = "saga.shop.kafka.consumer.lag";
   /** How late a 100 ms timer fires on an event loop. */

@@ -15,6 +15,7 @@ import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.engine.Transition;
 import dev.sagashop.saga.journal.Journal;
+import dev.sagashop.saga.journal.JournalPruner;
 import dev.sagashop.saga.journal.SagaQuery;
 import dev.sagashop.messaging.DeadLetters;
 import dev.sagashop.messaging.KafkaProbe;
@@ -57,13 +58,19 @@ import java.util.function.Supplier;
  * A confirming saga is complete once Kafka has acknowledged its confirmations; that is journalled with the next poll
  * (or shortly, when none comes), and until then a restart finds it confirming and delivers them again. A saga
  * before its pivot that hears nothing within the step deadline compensates. An operator's abort or retry reaches
- * the owner as a message on the saga's partition, so it is handled in turn with the saga's replies.
+ * the owner as a message on the saga's partition, so it is handled in turn with the saga's replies. The owner of
+ * partition 0 also deletes finished sagas past the journal's retention ({@link JournalPruner}).
  */
 public class SagaCoordinatorVerticle extends VerticleBase {
 
   public static final String GROUP = "saga-coordinator";
   private static final long COMPLETE_WITHIN_MS = 20;
   private static final Duration STATS_WINDOW = Duration.ofHours(1);
+  /**
+   * The journal's retention is applied every minute (a minute's finished sagas at a time, not an hour's in one
+   * burst), by whichever instance holds partition 0.
+   */
+  private static final long PRUNE_EVERY_MS = 60_000;
 
   private static final Logger log = LoggerFactory.getLogger(SagaCoordinatorVerticle.class);
 
@@ -93,6 +100,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   /** Polls, deadlines and completions change sagas one at a time: each starts once the one before is journalled. */
   private Future<?> turn = Future.succeededFuture();
   private long resendTimer;
+  private long pruneTimer;
   private boolean kafkaUp = true;
   private KafkaProbe kafka;
 
@@ -134,12 +142,19 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       .onSuccess(started -> {
         loop = started;
         resendTimer = vertx.setPeriodic(1_000, tick -> inTurn(this::tick));
+        JournalPruner pruner = new JournalPruner(vertx, config(), journal);
+        pruneTimer = vertx.setPeriodic(PRUNE_EVERY_MS, tick -> {
+          if (handledBelow.containsKey(0)) {
+            pruner.pass(Instant.now());
+          }
+        });
       });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(resendTimer);
+    vertx.cancelTimer(pruneTimer);
     vertx.cancelTimer(completionTimer);
     metrics.close();
     Future<Void> stopped = loop == null ? Future.succeededFuture() : loop.stop();

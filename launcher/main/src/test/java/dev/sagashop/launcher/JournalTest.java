@@ -2,14 +2,23 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Ids;
+import dev.sagashop.messaging.KafkaSettings;
 import dev.sagashop.saga.engine.JournalEntry;
 import dev.sagashop.saga.engine.SagaState;
 import dev.sagashop.saga.engine.SagaState.Status;
 import dev.sagashop.saga.journal.Journal;
+import dev.sagashop.saga.journal.JournalPruner;
+import dev.sagashop.saga.journal.JournalRetention;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.admin.NewTopic;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.sqlclient.Pool;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -17,11 +26,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static dev.sagashop.launcher.Ledger.checkout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The saga journal in the test shop's MariaDB. */
 class JournalTest {
@@ -138,5 +151,115 @@ class JournalTest {
       admin.query("DROP DATABASE IF EXISTS `" + database + "`").execute().await(10, TimeUnit.SECONDS);
       admin.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  @DisplayName("pruning deletes the completed and aborted sagas that finished before its bound, a thousand rows a "
+    + "statement, and keeps stuck, unfinished and later ones")
+  void pruneDeletesOnlyOldFinishedSagas() throws Exception {
+    inJournalOfItsOwn(journal -> {
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      Instant old = now.minus(40, ChronoUnit.DAYS);
+      List<SagaState> completedOld = new ArrayList<>();
+      for (int i = 0; i < 1_005; i++) {
+        completedOld.add(saga(Status.COMPLETED, old, old));
+      }
+      List<SagaState> kept = List.of(saga(Status.STUCK, old, old), saga(Status.RUNNING, old, old),
+        saga(Status.COMPENSATING, old, old), saga(Status.CONFIRMING, old, old),
+        saga(Status.COMPLETED, old, now.minus(29, ChronoUnit.DAYS)), saga(Status.ABORTED, now, now));
+      SagaState abortedOld = saga(Status.ABORTED, old, old);
+      List<SagaState> all = new ArrayList<>(completedOld);
+      all.addAll(kept);
+      all.add(abortedOld);
+      journal.record(all, List.of(), all.stream().map(SagaState::sagaId).collect(Collectors.toSet()))
+        .await(30, TimeUnit.SECONDS);
+
+      assertEquals(1_000L, journal.prune(now.minus(30, ChronoUnit.DAYS), 1_000).await(30, TimeUnit.SECONDS),
+        "at most as many as asked, in whole statements");
+      assertEquals(6L, journal.prune(now.minus(30, ChronoUnit.DAYS), 10_000).await(30, TimeUnit.SECONDS));
+      Set<String> left = journal.known(all.stream().map(SagaState::sagaId).toList()).await(30, TimeUnit.SECONDS);
+      assertEquals(kept.stream().map(SagaState::sagaId).collect(Collectors.toSet()), left);
+      assertEquals(0L, journal.prune(now.minus(30, ChronoUnit.DAYS), 10_000).await(30, TimeUnit.SECONDS));
+    });
+  }
+
+  @Test
+  @DisplayName("no saga is deleted while Kafka holds a message older than the retention on the topics that start "
+    + "sagas; with none there, the pruner deletes what finished before it; 0 keeps every saga")
+  void retentionWaitsForKafka() throws Exception {
+    Vertx vertx = TestShop.shop().vertx();
+    JsonObject config = TestShop.shop().config().copy();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String quiet = "retention-quiet-" + Ids.newId();
+    String recent = "retention-recent-" + Ids.newId();
+    String old = "retention-old-" + Ids.newId();
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config, 10_000, 30_000));
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+      "bootstrap.servers", config.getString(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)),
+      new StringSerializer(), new StringSerializer())) {
+      admin.createTopics(List.of(new NewTopic(quiet, 2, (short) 1), new NewTopic(recent, 1, (short) 1),
+        new NewTopic(old, 1, (short) 1))).await(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(recent, 0, now.toEpochMilli(), "k", "v")).get(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(old, 0, now.minus(31, ChronoUnit.DAYS).toEpochMilli(), "k", "v"))
+        .get(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(old, 0, now.toEpochMilli(), "k", "v")).get(30, TimeUnit.SECONDS);
+
+      JournalRetention clear = JournalRetention.at(vertx, config, List.of(quiet, recent), now)
+        .await(30, TimeUnit.SECONDS);
+      assertEquals(now.minus(30, ChronoUnit.DAYS), clear.before(), clear.why());
+      JournalRetention held = JournalRetention.at(vertx, config, List.of(recent, old), now)
+        .await(30, TimeUnit.SECONDS);
+      assertFalse(held.prunes());
+      assertTrue(held.why().contains(old + "-0"), held.why());
+      assertFalse(JournalRetention.at(vertx, config.copy().put(ConfigKeys.JOURNAL_RETENTION_DAYS, 0),
+        List.of(quiet), now).await(30, TimeUnit.SECONDS).prunes());
+    } finally {
+      admin.deleteTopics(List.of(quiet, recent, old)).await(30, TimeUnit.SECONDS);
+      admin.close().await(10, TimeUnit.SECONDS);
+    }
+
+    inJournalOfItsOwn(journal -> {
+      Instant twoDays = now.minus(2, ChronoUnit.DAYS);
+      SagaState gone = saga(Status.COMPLETED, twoDays, twoDays);
+      SagaState finishedLater = saga(Status.ABORTED, twoDays, now.minus(1, ChronoUnit.HOURS));
+      SagaState young = saga(Status.COMPLETED, now.minus(12, ChronoUnit.HOURS), now.minus(12, ChronoUnit.HOURS));
+      List<SagaState> all = List.of(gone, finishedLater, young);
+      journal.record(all, List.of(), all.stream().map(SagaState::sagaId).collect(Collectors.toSet()))
+        .await(10, TimeUnit.SECONDS);
+      JournalPruner pruner = new JournalPruner(vertx, config.copy().put(ConfigKeys.JOURNAL_RETENTION_DAYS, 1),
+        journal);
+      assertEquals(1L, pruner.pass(now).await(30, TimeUnit.SECONDS), "the shop's own topics hold only new messages");
+      assertEquals(Set.of(finishedLater.sagaId(), young.sagaId()),
+        journal.known(all.stream().map(SagaState::sagaId).toList()).await(10, TimeUnit.SECONDS));
+    });
+  }
+
+  private interface JournalWork {
+    void run(Journal journal) throws Exception;
+  }
+
+  /** Runs {@code work} on a journal in a database of its own, dropped afterwards. */
+  private static void inJournalOfItsOwn(JournalWork work) throws Exception {
+    String database = "prune_" + Ids.newId().substring(0, 8).replace('-', '_');
+    String url = TestShop.shop().config().getString(ConfigKeys.MYSQL_URL);
+    JsonObject config = TestShop.shop().config().copy().put(ConfigKeys.MYSQL_URL,
+      url.substring(0, url.lastIndexOf('/') + 1) + database);
+    Journal journal = Journal.open(TestShop.shop().vertx(), config, "test").await(10, TimeUnit.SECONDS);
+    try {
+      work.run(journal);
+    } finally {
+      journal.close().await(10, TimeUnit.SECONDS);
+      Pool admin = MySQLBuilder.pool().connectingTo(MySQLConnectOptions.fromUri(url).setDatabase(""))
+        .using(TestShop.shop().vertx()).build();
+      admin.query("DROP DATABASE IF EXISTS `" + database + "`").execute().await(10, TimeUnit.SECONDS);
+      admin.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A saga in {@code status}, started at {@code createdAt} and in that status since {@code since}. */
+  private static SagaState saga(Status status, Instant createdAt, Instant since) {
+    String sagaId = Ids.newId();
+    return new SagaState(sagaId, "checkout", "order-" + sagaId, new JsonObject(), status, 0,
+      status.finished() ? Set.of() : Set.of(0), null, 0, createdAt, since, since, 0);
   }
 }

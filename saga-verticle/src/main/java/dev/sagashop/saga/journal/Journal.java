@@ -54,6 +54,10 @@ public final class Journal {
     + "payload, reason, owner, created_at, updated_at, events)";
   private static final int SAGA_WIDTH = 13;
   private static final String FINISHED = statuses(Status::finished);
+  /** What retention may delete: a stuck saga waits for an operator, however old. */
+  private static final String PRUNABLE = statuses(status -> status.finished() && status != Status.STUCK);
+  /** Rows one delete takes at most, so the journal's own writes go between a large prune's statements. */
+  static final int PRUNE_CHUNK = 1_000;
   /**
    * A saga's payload is written once, with its first row; later transitions send it empty. A finished saga's state
    * never changes again: a coordinator that was frozen past its session may still write a transition it had in
@@ -163,6 +167,20 @@ public final class Journal {
         .execute(Tuple.of(lines.toString(), sagaId)).mapEmpty()));
       return Future.all(writes).mapEmpty();
     });
+  }
+
+  /**
+   * Deletes up to {@code most} (about: whole chunks) completed and aborted sagas that finished before {@code before},
+   * {@value #PRUNE_CHUNK} a statement (through the index on status and start time: a saga finishes after it starts);
+   * completes with how many went.
+   */
+  public Future<Long> prune(Instant before, long most) {
+    LocalDateTime bound = time(before);
+    return pool.preparedQuery("DELETE FROM saga WHERE status IN (" + PRUNABLE + ") AND created_at < ? "
+        + "AND updated_at < ? LIMIT " + PRUNE_CHUNK).execute(Tuple.of(bound, bound))
+      .compose(rows -> rows.rowCount() < PRUNE_CHUNK || most <= PRUNE_CHUNK
+        ? Future.succeededFuture((long) rows.rowCount())
+        : prune(before, most - PRUNE_CHUNK).map(more -> more + rows.rowCount()));
   }
 
   /** Which of these sagas the journal has ever seen. */
