@@ -57,7 +57,7 @@ public final class Journal {
   /** What retention may delete: a stuck saga waits for an operator, however old. */
   private static final String PRUNABLE = statuses(status -> status.finished() && status != Status.STUCK);
   /** Rows one delete takes at most, so the journal's own writes go between a large prune's statements. */
-  static final int PRUNE_CHUNK = 1_000;
+  private static final int PRUNE_CHUNK = 1_000;
   /**
    * A saga's payload is written once, with its first row; later transitions send it empty. A finished saga's state
    * never changes again: a coordinator that was frozen past its session may still write a transition it had in

@@ -20,7 +20,7 @@ public final class JournalPruner {
    * Sagas one pass deletes at most: a journal that has grown for months before retention was turned on is worked
    * off a pass at a time instead of in one burst that would hold MariaDB for an hour.
    */
-  static final long MOST_PER_PASS = 200_000;
+  private static final long MOST_PER_PASS = 200_000;
 
   private static final Logger log = LoggerFactory.getLogger(JournalPruner.class);
 

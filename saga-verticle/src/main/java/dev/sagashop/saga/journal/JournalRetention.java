@@ -31,11 +31,11 @@ import java.util.concurrent.TimeUnit;
  */
 public record JournalRetention(Instant before, String why) {
 
-  public static final long DEFAULT_DAYS = 30;
+  private static final long DEFAULT_DAYS = 30;
   /** The messages that start a saga (on the replies topic) and that settle its order. */
-  static final List<String> TOPICS = List.of(Topics.SAGA_REPLIES, Topics.commands(OrderApi.SERVICE));
+  private static final List<String> TOPICS = List.of(Topics.SAGA_REPLIES, Topics.commands(OrderApi.SERVICE));
   /** Records carry their producer's clock and the journal the coordinator's: the broker is asked with this to spare. */
-  static final Duration CLOCKS_APART = Duration.ofHours(1);
+  private static final Duration CLOCKS_APART = Duration.ofHours(1);
 
   public boolean prunes() {
     return before != null;
