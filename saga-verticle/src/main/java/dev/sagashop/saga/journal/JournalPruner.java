@@ -30,7 +30,7 @@ public final class JournalPruner {
   private final Counter pruned = Counter.builder(Meters.JOURNAL_PRUNED)
     .description("Finished sagas deleted from the journal past its retention").register(Meters.registry());
   private Future<Long> running;
-  /** Why the last pass deleted nothing, so that is not logged again every minute. */
+  /** Why the last pass deleted nothing (or failed), so that is not logged again every minute. */
   private String lastKept;
 
   public JournalPruner(Vertx vertx, JsonObject config, Journal journal) {
@@ -39,7 +39,7 @@ public final class JournalPruner {
     this.journal = journal;
   }
 
-  /** Deletes what the retention allows at {@code now}; completes with how many sagas went. A pass in progress is joined. */
+  /** Deletes what the retention allows at {@code now}; completes with how many went. A pass in progress is joined. */
   public Future<Long> pass(Instant now) {
     if (running != null) {
       return running;
@@ -60,7 +60,12 @@ public final class JournalPruner {
             retention.why());
         });
       })
-      .onFailure(failure -> log.warn("journal retention: nothing deleted this time ({})", failure.toString()));
+      .onFailure(failure -> {
+        if (!failure.toString().equals(lastKept)) {
+          log.warn("journal retention: nothing deleted until the broker and MySQL answer ({})", failure.toString());
+        }
+        lastKept = failure.toString();
+      });
     if (!pass.isComplete()) {
       running = pass;
       pass.onComplete(done -> running = null);
