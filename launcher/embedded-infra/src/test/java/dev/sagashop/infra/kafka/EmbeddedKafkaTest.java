@@ -1,6 +1,8 @@
 package dev.sagashop.infra.kafka;
 
 import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.client.common.ConfigResource;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -44,6 +46,27 @@ class EmbeddedKafkaTest {
       try (EmbeddedKafka kafka = EmbeddedKafka.start(logDir, 0, 0, 2)) {
         assertEquals(List.of("after-commit"), consume(vertx, kafka, 1, false));
       }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("a consumer group's committed offsets outlive ten years of the shop stopped, not Kafka's seven days, "
+    + "after which every consumer would start again from the earliest offset")
+  void committedOffsetsOutliveAStop() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(logDir, 0, 0, 2)) {
+      KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", kafka.bootstrapServers()));
+      String kept = admin.describeCluster()
+        .compose(cluster -> admin.describeConfigs(List.of(new ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.BROKER,
+          Integer.toString(cluster.getNodes().get(0).getId())))))
+        .map(configs -> configs.values().iterator().next().getEntries().stream()
+          .filter(entry -> entry.getName().equals("offsets.retention.minutes")).findFirst().orElseThrow().getValue())
+        .await(30, TimeUnit.SECONDS);
+      assertEquals(Duration.ofDays(3650).toMinutes(), Long.parseLong(kept));
+      admin.close().await(10, TimeUnit.SECONDS);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
