@@ -81,9 +81,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("num.recovery.threads.per.data.dir", Integer.toString(Runtime.getRuntime().availableProcessors()));
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
     props.put("log.retention.hours", "24");
-    // A group's committed offsets outlive any stop of the shop: Kafka's 7 days, passed with the group empty (the shop
-    // stopped that long), would start every consumer again from the earliest offset, redelivering commands settled
-    // long ago — beyond what a document's hold ledger remembers, so they would take stock and credit again.
+    // A group's committed offsets outlive any stop of its consumers: Kafka's 7 days, passed with the group empty (a
+    // role kept down beside a running broker), would start its consumers again from the earliest offset, redelivering
+    // commands settled long ago — beyond what a document's hold ledger remembers, taking stock and credit again.
     props.put("offsets.retention.minutes", Integer.toString(OFFSETS_KEPT_MINUTES));
     props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
     KafkaConfig config = new KafkaConfig(props);
