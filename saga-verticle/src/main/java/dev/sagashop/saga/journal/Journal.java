@@ -170,9 +170,9 @@ public final class Journal {
   }
 
   /**
-   * Deletes up to {@code most} (about: whole chunks) completed and aborted sagas that finished before {@code before},
-   * {@value #PRUNE_CHUNK} a statement (through the index on status and start time: a saga finishes after it starts);
-   * completes with how many went.
+   * Deletes the completed and aborted sagas that finished before {@code before}, {@value #PRUNE_CHUNK} a statement
+   * (through the index on status and start time: a saga finishes after it starts), up to {@code most} rounded up to
+   * a whole statement; completes with how many went.
    */
   public Future<Long> prune(Instant before, long most) {
     LocalDateTime bound = time(before);

@@ -18,7 +18,7 @@ public final class JournalPruner {
 
   /**
    * Sagas one pass deletes at most: a journal that has grown for months before retention was turned on is worked
-   * off a pass at a time instead of in one burst that would hold MariaDB for an hour.
+   * off a pass at a time, not in one long burst of deletes beside the checkouts.
    */
   private static final long MOST_PER_PASS = 200_000;
 

@@ -52,9 +52,9 @@ class EmbeddedKafkaTest {
   }
 
   @Test
-  @DisplayName("a consumer group's committed offsets outlive ten years of the shop stopped, not Kafka's seven days, "
-    + "after which every consumer would start again from the earliest offset")
-  void committedOffsetsOutliveAStop() throws Exception {
+  @DisplayName("a consumer group's committed offsets are kept through ten years of the group standing empty, not "
+    + "Kafka's seven days, after which its consumers would start again from the earliest offset")
+  void committedOffsetsOutliveAnEmptyGroup() throws Exception {
     Vertx vertx = Vertx.vertx();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(logDir, 0, 0, 2)) {
       KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", kafka.bootstrapServers()));
