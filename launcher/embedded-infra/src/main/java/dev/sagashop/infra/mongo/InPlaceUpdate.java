@@ -1,6 +1,7 @@
 package dev.sagashop.infra.mongo;
 
 import de.bwaldvogel.mongo.backend.NumericUtils;
+import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.Document;
 
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.Set;
 
 /**
  * The updates the shop's services send — {@code $set}, {@code $unset}, {@code $inc} and {@code $push} (a value, or
- * {@code $each} with an optional {@code $slice}) on a field or a field of a sub-document — applied to a document
+ * {@code $each} with an optional {@code $sort} of whole elements and {@code $slice}) on a field or a field of a sub-document — applied to a document
  * in place, as MongoDB defines them. mongo-java-server applies any update by cloning the document, walking
  * every path through streams and regular expressions, and comparing the clone with the original; for these it was
  * most of the embedded server's time. Anything else (other operators, deeper or positional paths, paths that
@@ -23,8 +24,12 @@ final class InPlaceUpdate {
 
   private enum Operator { SET, UNSET, INC, PUSH }
 
-  /** One field change: {@code parent} is null for a top-level field. */
-  private record Change(Operator operator, String parent, String field, Object value, List<Object> each, Integer slice) {
+  /**
+   * One field change: {@code parent} is null for a top-level field; {@code order}, of a push, sorts the array
+   * (MongoDB's order of values, the library's comparator) before {@code slice} cuts it.
+   */
+  private record Change(Operator operator, String parent, String field, Object value, List<Object> each, Integer slice,
+                        ValueComparator order) {
   }
 
   private final List<Change> changes;
@@ -134,7 +139,7 @@ final class InPlaceUpdate {
         case PUSH -> {
           @SuppressWarnings("unchecked")
           List<Object> old = (List<Object>) parent.get(change.field());
-          List<Object> pushed = pushed(old == null ? List.of() : old, change.each(), change.slice());
+          List<Object> pushed = pushed(old == null ? List.of() : old, change.each(), change.slice(), change.order());
           parent.put(change.field(), pushed);
           yield old == null || !sameElements(old, pushed);
         }
@@ -145,17 +150,21 @@ final class InPlaceUpdate {
 
   private static Change change(Operator operator, String parent, String field, Object value) {
     return switch (operator) {
-      case SET, UNSET -> new Change(operator, parent, field, value, null, null);
-      case INC -> value instanceof Number ? new Change(operator, parent, field, value, null, null) : null;
+      case SET, UNSET -> new Change(operator, parent, field, value, null, null, null);
+      case INC -> value instanceof Number ? new Change(operator, parent, field, value, null, null, null) : null;
       case PUSH -> {
         if (!(value instanceof Document push) || push.keySet().stream().noneMatch(key -> key.startsWith("$"))) {
-          yield new Change(operator, parent, field, null, Collections.singletonList(value), null);
+          yield new Change(operator, parent, field, null, Collections.singletonList(value), null, null);
         }
         Object each = push.get("$each");
         Object slice = push.get("$slice");
-        boolean known = push.keySet().stream().allMatch(key -> key.equals("$each") || key.equals("$slice"));
+        Object sort = push.get("$sort");
+        ValueComparator order = sort == null ? null : Integer.valueOf(1).equals(sort) ? ValueComparator.asc()
+          : Integer.valueOf(-1).equals(sort) ? ValueComparator.desc() : null;
+        boolean known = push.keySet().stream().allMatch(key -> key.equals("$each") || key.equals("$slice")
+          || key.equals("$sort") && order != null);
         yield known && each instanceof List<?> values && (slice == null || slice instanceof Integer)
-          ? new Change(operator, parent, field, null, new ArrayList<>(values), (Integer) slice) : null;
+          ? new Change(operator, parent, field, null, new ArrayList<>(values), (Integer) slice, order) : null;
       }
     };
   }
@@ -194,11 +203,20 @@ final class InPlaceUpdate {
   }
 
   /**
-   * {@code old} with {@code each} appended and then {@code slice} applied, built in one pass: a list kept at its
+   * {@code old} with {@code each} appended, sorted by {@code order} if given, and then {@code slice} applied; without
+   * a sort built in one pass: a list kept at its
    * {@code $slice} bound (a hold ledger's settled sagas) is as long as the bound, and copying it whole twice per push
    * made every update of a popular document cost that much more.
    */
-  private static List<Object> pushed(List<Object> old, List<Object> each, Integer slice) {
+  private static List<Object> pushed(List<Object> old, List<Object> each, Integer slice, ValueComparator order) {
+    if (order != null) {
+      List<Object> all = new ArrayList<>(old.size() + each.size());
+      all.addAll(old);
+      all.addAll(each);
+      // Stable, as the library's: values that compare equal (5 and 5.0) keep their order.
+      all.sort(order);
+      return pushed(all, List.of(), slice, null);
+    }
     int total = old.size() + each.size();
     int from = slice == null || slice >= 0 ? 0 : Math.max(0, total + slice);
     int to = slice == null || slice < 0 ? total : Math.min(slice, total);
