@@ -67,7 +67,7 @@ final class Checkouts implements Participant.CommandHandler {
   }
 
   private Future<JsonObject> attempt(String orderId, int attempt) {
-    return locks.lock(orderId, Ids.newId()).compose(locked -> locked != null ? start(locked)
+    return locks.lock(orderId, Ids.newOrderedId()).compose(locked -> locked != null ? start(locked)
       : orders.find(orderId).compose(order -> switch (order.status()) {
         case PAID -> Future.succeededFuture(order.toApi());
         case CHECKING_OUT -> join(order);

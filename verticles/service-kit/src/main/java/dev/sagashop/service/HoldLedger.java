@@ -25,19 +25,25 @@ import java.util.Set;
  *   <li>confirm: drop the hold (the amount stays taken) and record the saga as settled;</li>
  *   <li>release: give the held amount back, drop the hold, record the saga as settled.</li>
  * </ul>
- * The settled list keeps the last {@value #SETTLED_KEPT} sagas, so a stale reserve arriving after its saga was
- * released or confirmed cannot take the amount again. It must outlast every redelivery: a stale reserve and confirm
- * of one saga delivered again after the saga fell off the list take the amount twice, for good. Kafka delivers a
- * command again after a crash, a rebalance, or a frozen member's return, from its last committed offset; on a
- * document every checkout touches, 64 entries (the earlier size) lasted about 10 s of a soak's load, and a soak with
- * faults lost stock that way. {@value #SETTLED_KEPT} last minutes there; on documents few sagas touch the list
- * never grows long.
+ * The settled list keeps the {@value #SETTLED_KEPT} greatest saga ids, in order, so a stale reserve arriving after
+ * its saga was released or confirmed cannot take the amount again. Kafka delivers a command again after a crash, a
+ * rebalance, a frozen member's return, or a group's offsets expiring, from its last committed offset — on a document
+ * every checkout touches, further back than any fixed number of settlements lasts (a soak with faults lost stock when
+ * the list kept 64, in arrival order). So a saga that fell off the list is not forgotten: it fell off because it sorts
+ * below every saga still on it, and once the list is full a reserve of a saga sorting below its first entry is
+ * refused. Saga ids are made to sort by their start ({@link Ids#newOrderedId()}), so only a saga whose reserve
+ * arrives after {@value #SETTLED_KEPT} younger sagas settled on that document is refused without having been
+ * settled there: it is compensated as any refusal is, and its order can be checked out again.
  */
 public final class HoldLedger {
 
   static final String HOLDS = "holds";
   static final String SETTLED = "settled";
+  /** Lowering it is safe; raising it is not: lists that dropped sagas at the old bound would not look full. */
   static final int SETTLED_KEPT = 1024;
+  /** Matches a document whose settled list is full: sagas sorting below its first entry may have been dropped. */
+  private static final String SETTLED_FULL = SETTLED + "." + (SETTLED_KEPT - 1);
+  private static final String SETTLED_FLOOR = SETTLED + ".0";
 
   /** What a saga's move on the documents came to; {@code applied}: this call took something new. */
   public record HoldResult(Outcome outcome, String reason, boolean applied) {
@@ -125,7 +131,10 @@ public final class HoldLedger {
         BalanceStore.byId(id)
           .put(balance, new JsonObject().put("$gte", amount))
           .put(hold, new JsonObject().put("$exists", false))
-          .put(SETTLED, new JsonObject().put("$ne", sagaId)),
+          .put(SETTLED, new JsonObject().put("$ne", sagaId))
+          .put("$or", new JsonArray()
+            .add(new JsonObject().put(SETTLED_FULL, new JsonObject().put("$exists", false)))
+            .add(new JsonObject().put(SETTLED_FLOOR, new JsonObject().put("$lt", sagaId)))),
         new JsonObject()
           .put("$inc", new JsonObject().put(balance, -amount))
           .put("$set", new JsonObject().put(hold, new JsonObject().put("q", amount).put("t", token))));
@@ -148,7 +157,7 @@ public final class HoldLedger {
 
   private static JsonObject settledPush(String sagaId) {
     return new JsonObject().put(SETTLED, new JsonObject()
-      .put("$each", new JsonArray().add(sagaId)).put("$slice", -SETTLED_KEPT));
+      .put("$each", new JsonArray().add(sagaId)).put("$sort", 1).put("$slice", -SETTLED_KEPT));
   }
 
   private HoldResult outcome(HoldRequest request, Map<String, JsonObject> documents, String token) {
@@ -174,6 +183,9 @@ public final class HoldLedger {
       if (hold == null) {
         return HoldResult.refused(isSettled(document, sagaId)
           ? "saga " + sagaId + " was already settled for " + noun + " " + id
+          : isBelowFloor(document, sagaId)
+          ? "saga " + sagaId + " is older than every saga " + noun + " " + id + " remembers settling (the last "
+            + SETTLED_KEPT + "); check out again"
           : "insufficient " + balance + ": " + noun + " " + id + " cannot supply " + entry.getValue() + " ("
             + balance + " now " + document.getLong(balance) + ")");
       }
@@ -206,6 +218,12 @@ public final class HoldLedger {
   private static boolean isSettled(JsonObject document, String sagaId) {
     JsonArray settled = document.getJsonArray(SETTLED);
     return settled != null && settled.contains(sagaId);
+  }
+
+  /** As the reserve's condition: ids are ASCII, where Java's order of strings is Mongo's. */
+  private static boolean isBelowFloor(JsonObject document, String sagaId) {
+    JsonArray settled = document.getJsonArray(SETTLED);
+    return settled != null && settled.size() >= SETTLED_KEPT && sagaId.compareTo(settled.getString(0)) < 0;
   }
 
 }

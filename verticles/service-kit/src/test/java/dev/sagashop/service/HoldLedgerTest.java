@@ -154,6 +154,66 @@ class HoldLedgerTest {
   }
 
   @Test
+  @DisplayName("a saga's reserve and confirm delivered again after more later sagas settled on the document than "
+    + "it remembers take nothing: the saga fell off the list because it sorts below every saga on it")
+  void replayAfterTheListOverflowedTakesNothing() {
+    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
+    apply("a-first", Move.RESERVE, Map.of("hot", 2L));
+    apply("a-first", Move.CONFIRM, Map.of("hot", 2L));
+    settleOnHot("b-later-", HoldLedger.SETTLED_KEPT + 76);
+    assertEquals(1_000_000L - 2 - HoldLedger.SETTLED_KEPT - 76, stock("hot"));
+    HoldResult replayed = apply("a-first", Move.RESERVE, Map.of("hot", 2L));
+    apply("a-first", Move.CONFIRM, Map.of("hot", 2L));
+    assertEquals(Outcome.REFUSED, replayed.outcome(), "the saga was forgotten, and is refused for it");
+    assertTrue(replayed.reason().contains("older than every saga item hot remembers"),
+      replayed.reason());
+    assertEquals(1_000_000L - 2 - HoldLedger.SETTLED_KEPT - 76, stock("hot"), "taken once");
+  }
+
+  @Test
+  @DisplayName("a saga settled before more sagas than the list keeps, all sorting below it, is still remembered: "
+    + "the list keeps the greatest ids, not the latest settled")
+  void theGreatestIdsAreKept() {
+    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
+    apply("z-settled-early", Move.RESERVE, Map.of("hot", 2L));
+    apply("z-settled-early", Move.CONFIRM, Map.of("hot", 2L));
+    settleOnHot("m-", HoldLedger.SETTLED_KEPT + 10);
+    HoldResult replayed = apply("z-settled-early", Move.RESERVE, Map.of("hot", 2L));
+    assertEquals(Outcome.REFUSED, replayed.outcome());
+    assertEquals(1_000_000L - 2 - HoldLedger.SETTLED_KEPT - 10, stock("hot"), "taken once");
+  }
+
+  @Test
+  @DisplayName("on a document whose list is full, a saga sorting above its first entry reserves; one below it that "
+    + "never reserved there is refused, takes nothing, and is told why")
+  void aFullListStillTakesNewSagas() {
+    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
+    settleOnHot("m-", HoldLedger.SETTLED_KEPT + 10);
+    long before = stock("hot");
+    assertEquals(Outcome.DONE, apply("n-new", Move.RESERVE, Map.of("hot", 1L)).outcome());
+    assertEquals(before - 1, stock("hot"));
+    HoldResult old = apply("a-old", Move.RESERVE, Map.of("hot", 1L));
+    assertEquals(Outcome.REFUSED, old.outcome());
+    assertTrue(old.reason().contains("item hot"), old.reason());
+    assertEquals(before - 1, stock("hot"));
+  }
+
+  /** Reserves and confirms {@code count} sagas of one unit each on "hot", ids {@code prefix} + a sortable number. */
+  private void settleOnHot(String prefix, int count) {
+    for (int from = 0; from < count; from += 100) {
+      List<HoldRequest> reserves = new ArrayList<>();
+      List<HoldRequest> confirms = new ArrayList<>();
+      for (int i = from; i < Math.min(count, from + 100); i++) {
+        String saga = prefix + String.format("%05d", i);
+        reserves.add(new HoldRequest(saga, Move.RESERVE, Map.of("hot", 1L)));
+        confirms.add(new HoldRequest(saga, Move.CONFIRM, Map.of("hot", 1L)));
+      }
+      ledger.apply(reserves).await();
+      ledger.apply(confirms).await();
+    }
+  }
+
+  @Test
   @DisplayName("a release of a saga that never reserved marks it settled, so its late reserve is refused")
   void releaseBeforeReserve() {
     assertEquals(Outcome.DONE, apply("s1", Move.RELEASE, Map.of("0", 3L)).outcome());
