@@ -1,5 +1,6 @@
 package dev.sagashop.contracts;
 
+import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -9,6 +10,7 @@ import java.util.UUID;
 public final class Ids {
 
   public static final int MAX_LENGTH = 64;
+  private static final HexFormat HEX = HexFormat.of();
 
   private Ids() {
   }
@@ -25,8 +27,8 @@ public final class Ids {
    */
   public static String newOrderedId() {
     UUID random = UUID.randomUUID();
-    return String.format("s%012x-%016x%016x", System.currentTimeMillis(), random.getMostSignificantBits(),
-      random.getLeastSignificantBits());
+    return "s" + HEX.toHexDigits(System.currentTimeMillis()).substring(4) + "-"
+      + HEX.toHexDigits(random.getMostSignificantBits()) + HEX.toHexDigits(random.getLeastSignificantBits());
   }
 
   /** {@code [A-Za-z0-9][A-Za-z0-9_-]{0,63}}, checked by hand: it runs for every id of every message. */

@@ -9,18 +9,26 @@ import dev.sagashop.contracts.SagaMessage;
 import dev.sagashop.contracts.StockApi;
 import dev.sagashop.contracts.Topics;
 import dev.sagashop.messaging.KafkaSettings;
+import dev.sagashop.messaging.Participant;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -260,7 +268,7 @@ class CheckoutTest {
 
       for (int round = 0; round < 2; round++) {
         int since = recorder.replies();
-        recorder.awaitReplies(since, recorder.replayBackwards());
+        recorder.awaitReplies(since, recorder.replay(true));
       }
       assertEquals(stockBefore, stock(plenty));
       assertEquals(0, stock(scarce));
@@ -272,6 +280,71 @@ class CheckoutTest {
     }
   }
 
+  @Test
+  @DisplayName("every command delivered again, oldest first, after more sagas settled on one item and one user than "
+    + "their documents remember: nothing is taken twice")
+  void commandsReplayedPastWhatDocumentsRemember() throws Exception {
+    Duplicator recorder = Duplicator.start(false);
+    try {
+      int sagas = 1_100;
+      String item = ledger.item(1, 2L * sagas);
+      String user = ledger.user(2L * sagas);
+      List<String> orders = new ArrayList<>();
+      for (int i = 0; i < sagas; i++) {
+        orders.add(ledger.order(user, item, 1));
+      }
+      for (int from = 0; from < sagas; from += 50) {
+        List<Future<Reply>> replies = orders.subList(from, Math.min(sagas, from + 50)).stream()
+          .map(o -> TestShop.client().post("/orders/checkout/" + o)).toList();
+        Future.join(replies).await();
+        for (Future<Reply> reply : replies) {
+          assertEquals(200, reply.result().status(), reply.result().body()::encode);
+        }
+      }
+      // Reserve, charge, mark paid and the two confirmations of each saga.
+      recorder.awaitRecorded(5 * sagas);
+      awaitCommandsApplied();
+      assertEquals(sagas, stock(item));
+      assertEquals(sagas, credit(user));
+
+      int since = recorder.replies();
+      recorder.awaitReplies(since, recorder.replay(false));
+      awaitCommandsApplied();
+      assertEquals(sagas, stock(item), "stock taken once");
+      assertEquals(sagas, credit(user), "credit taken once");
+      ledger.assertConsistent();
+    } finally {
+      recorder.stop();
+    }
+  }
+
+  /** Until the stock and payment participants have committed (applied, durably) every command on their topics. */
+  private static void awaitCommandsApplied() throws Exception {
+    try (Admin admin = Admin.create(new HashMap<String, Object>(KafkaSettings.admin(TestShop.shop().config(), 5_000,
+      10_000)))) {
+      for (String service : List.of(StockApi.SERVICE, PaymentApi.SERVICE)) {
+        String topic = Topics.commands(service);
+        long behind = -1;
+        for (int i = 0; i < 300 && behind != 0; i++) {
+          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+          admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
+            .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+          Map<TopicPartition, OffsetAndMetadata> committed = admin
+            .listConsumerGroupOffsets(Participant.group(service)).partitionsToOffsetAndMetadata()
+            .get(10, TimeUnit.SECONDS);
+          behind = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
+            .mapToLong(end -> end.getValue().offset() - Optional.ofNullable(committed.get(end.getKey()))
+              .map(OffsetAndMetadata::offset).orElse(0L))
+            .sum();
+          if (behind != 0) {
+            Thread.sleep(50);
+          }
+        }
+        assertEquals(0, behind, service + " commands not yet applied");
+      }
+    }
+  }
+
   private static void awaitStatus(String order, String status, Supplier<String> context) throws InterruptedException {
     for (int i = 0; i < 100 && !status.equals(findOrder(order).getString("status")); i++) {
       Thread.sleep(50);
@@ -279,15 +352,9 @@ class CheckoutTest {
     assertEquals(status, findOrder(order).getString("status"), context);
   }
 
-
-
-  /**
-   * Re-publishes every command that reaches a participant's topic, once, so each is delivered twice. (It reads its
-   * own copies too; those it has seen, so it does not copy them again.)
-   */
   /**
    * Listens to every participant command topic (and the replies). Echoing: sends each record of commands again at
-   * once. Recording: keeps the commands, to be sent again later, one record each, newest first.
+   * once. Recording: keeps the commands, to be sent again later, one record each.
    */
   private static final class Duplicator {
     private final KafkaConsumer<String, String> consumer;
@@ -342,16 +409,20 @@ class CheckoutTest {
       return duplicated.get();
     }
 
-    /** Sends every recorded command again, newest first; returns how many the participants answer. */
-    int replayBackwards() throws Exception {
-      List<KafkaProducerRecord<String, String>> backwards;
+    /** Sends every recorded command again, newest or oldest first; returns how many the participants answer. */
+    int replay(boolean newestFirst) throws Exception {
+      List<KafkaProducerRecord<String, String>> records;
       synchronized (recorded) {
-        backwards = new ArrayList<>(recorded);
+        records = new ArrayList<>(recorded);
       }
-      Collections.reverse(backwards);
+      if (newestFirst) {
+        Collections.reverse(records);
+      }
+      // One producer keeps each partition's records in the order sent.
+      List<Future<?>> sent = new ArrayList<>();
       int answered = 0;
-      for (KafkaProducerRecord<String, String> record : backwards) {
-        producer.send(record).await(10, TimeUnit.SECONDS);
+      for (KafkaProducerRecord<String, String> record : records) {
+        sent.add(producer.send(record));
         // What follows the pivot is one-way; a partition is applied in order, so later answers show it applied.
         String type = SagaMessage.decode(record.value()).type();
         if (!Set.of(MessageTypes.CONFIRM_STOCK, MessageTypes.CONFIRM_CREDIT, MessageTypes.MARK_ORDER_PAID)
@@ -359,7 +430,23 @@ class CheckoutTest {
           answered++;
         }
       }
+      Future.all(sent).await(30, TimeUnit.SECONDS);
       return answered;
+    }
+
+    /** Waits until {@code count} commands were recorded. */
+    void awaitRecorded(int count) throws InterruptedException {
+      for (int i = 0; i < 300 && recordedCount() < count; i++) {
+        Thread.sleep(50);
+      }
+      // At least: a command sent again (a saga's backoff) is recorded again.
+      assertTrue(recordedCount() >= count, () -> recordedCount() + " commands recorded of " + count);
+    }
+
+    private int recordedCount() {
+      synchronized (recorded) {
+        return recorded.size();
+      }
     }
 
     /** Waits until at least {@code count} replies were seen since {@code since}. */

@@ -74,13 +74,18 @@ public final class Participant {
       lifeline);
     lifeline.onCrash(participant::stop);
     KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx,
-      KafkaSettings.consumer(config, service + "-commands", service + "-participants"));
+      KafkaSettings.consumer(config, service + "-commands", group(service)));
     return MessageLoop.start(vertx, service + " participant", consumer, List.of(Topics.commands(service)),
         participant::handle)
       .map(loop -> {
         participant.loop = loop;
         return participant;
       });
+  }
+
+  /** The consumer group of a service's participants. */
+  public static String group(String service) {
+    return service + "-participants";
   }
 
   public Future<Void> stop() {
