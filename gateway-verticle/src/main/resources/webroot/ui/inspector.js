@@ -79,7 +79,10 @@ async function loadList(cursor) {
       row.dataset.saga = saga.saga_id;
       if (saga.overdue) row.classList.add('overdue');
       if (saga.saga_id === openSaga) row.classList.add('selected');
-      row.append(text('td', saga.saga_id.slice(0, 13)), text('td', saga.order_id),
+      // Saga ids begin with the time they started, alike for sagas of the same minute: the end tells them apart.
+      const id = text('td', '\u2026' + saga.saga_id.slice(-12), 'id');
+      id.title = saga.saga_id;
+      row.append(id, text('td', saga.order_id),
         statusCell(saga.status), text('td', utc(saga.created_at)),
         text('td', saga.waiting_ms == null ? '' : duration(saga.waiting_ms) + (saga.overdue ? ' overdue' : ''), 'waiting'),
         text('td', saga.reason));
