@@ -102,9 +102,9 @@ final class IdIndexedCollection extends EncodedCollection {
   private boolean matches(Document document, Document selector) {
     Document rest = selector;
     for (Map.Entry<String, Object> condition : selector.entrySet()) {
-      if (condition.getValue() instanceof Document operator && operator.size() == 1
-        && operator.get("$ne") instanceof String unwanted && plainField(condition.getKey())) {
-        if (!differs(document.get(condition.getKey()), unwanted)) {
+      Boolean answer = answered(document, condition.getKey(), condition.getValue());
+      if (answer != null) {
+        if (!answer) {
           return false;
         }
         if (rest == selector) {
@@ -114,6 +114,78 @@ final class IdIndexedCollection extends EncodedCollection {
       }
     }
     return matcher.matches(document, rest);
+  }
+
+  /**
+   * A condition of the hold ledger's answered here, as the library would: {@code {field: {$ne: "text"}}}, and an
+   * {@code $or} of {@link #atPosition positional} conditions. Null for anything else, which the library answers.
+   */
+  private static Boolean answered(Document document, String key, Object condition) {
+    if (condition instanceof Document operator && operator.size() == 1 && operator.get("$ne") instanceof String unwanted
+      && plainField(key)) {
+      return differs(document.get(key), unwanted);
+    }
+    if (!key.equals("$or") || !(condition instanceof List<?> branches) || branches.isEmpty()) {
+      return null;
+    }
+    boolean any = false;
+    for (Object branch : branches) {
+      Boolean one = branch instanceof Document single ? atPosition(document, single) : null;
+      if (one == null) {
+        return null;
+      }
+      any |= one;
+    }
+    return any;
+  }
+
+  /**
+   * {@code {"field.N": {$exists: true|false}}} or {@code {"field.N": {$lt: "text"}}} where the field is an array (or
+   * missing) and its element N, if any, is text: whether a hold ledger's list is full, and where it starts. The
+   * library compiles a regular expression for every positional path it reads; this is a reserve's every document.
+   */
+  private static Boolean atPosition(Document document, Document condition) {
+    if (condition.size() != 1) {
+      return null;
+    }
+    Map.Entry<String, Object> only = condition.entrySet().iterator().next();
+    String path = only.getKey();
+    int dot = path.indexOf('.');
+    if (dot <= 0 || !plainField(path.substring(0, dot)) || !position(path, dot + 1)
+      || !(only.getValue() instanceof Document operator) || operator.size() != 1) {
+      return null;
+    }
+    Object field = document.get(path.substring(0, dot));
+    if (field != null && !(field instanceof List)) {
+      return null;
+    }
+    int index = Integer.parseInt(path.substring(dot + 1));
+    Object element = field instanceof List<?> list && index < list.size() ? list.get(index) : null;
+    boolean present = field instanceof List<?> list && index < list.size();
+    if (present && !(element instanceof String)) {
+      return null;
+    }
+    Object exists = operator.get("$exists");
+    if (exists instanceof Boolean wanted) {
+      return present == wanted;
+    }
+    if (operator.get("$lt") instanceof String bound) {
+      return present && ((String) element).compareTo(bound) < 0;
+    }
+    return null;
+  }
+
+  /** Digits from {@code from} to the end, an index no greater than an int holds. */
+  private static boolean position(String path, int from) {
+    if (from >= path.length() || path.length() - from > 9) {
+      return false;
+    }
+    for (int i = from; i < path.length(); i++) {
+      if (path.charAt(i) < '0' || path.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

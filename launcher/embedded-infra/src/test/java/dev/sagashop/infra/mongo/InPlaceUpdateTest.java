@@ -63,6 +63,38 @@ class InPlaceUpdateTest {
     }
   }
 
+  @Test
+  @DisplayName("the hold ledger's reserve condition — a list not full, or starting below the saga — matches as the "
+    + "library's does, for lists of every length and sagas below, at and above the first entry")
+  void positionalConditionsAsTheLibrary() throws Exception {
+    ours = new DurableMemoryBackend(new CommandLog(dir.resolve("commands.log")), Long.MAX_VALUE);
+    ours.recover();
+    List<List<Object>> lists = List.of(List.of(), List.of("m"), List.of("m", "p"), List.of("m", "p", "t"),
+      List.of(5L, "p", "t"), List.of("m", "p", new Document("q", 1)));
+    for (int i = 0; i < lists.size(); i++) {
+      Document insert = new Document("insert", "items").append("documents", List.of(new Document("_id", "d" + i)
+        .append("stock", 100L).append("settled", new ArrayList<>(lists.get(i)))));
+      assertEquals(run(library, insert), run(ours, insert));
+    }
+    Document insert = new Document("insert", "items").append("documents", List.of(new Document("_id", "none")
+      .append("stock", 100L), new Document("_id", "text").append("stock", 100L).append("settled", "m")));
+    assertEquals(run(library, insert), run(ours, insert));
+    for (String id : List.of("d0", "d1", "d2", "d3", "d4", "d5", "none", "text")) {
+      for (String saga : List.of("a", "m", "n", "z")) {
+        for (int full = 1; full <= 3; full++) {
+          Document update = new Document("update", "items").append("updates", List.of(new Document("q",
+            new Document("_id", id).append("$or", List.of(
+              new Document("settled." + (full - 1), new Document("$exists", false)),
+              new Document("settled.0", new Document("$lt", saga)))))
+            .append("u", new Document("$inc", new Document("stock", -1L))).append("multi", false)
+            .append("upsert", false))).append("ordered", true);
+          assertEquals(run(library, update), run(ours, update), update::toString);
+        }
+      }
+    }
+    assertEquals(run(library, ALL), run(ours, ALL));
+  }
+
   /** None, the empty sort the Java driver sends for the Vert.x client, or a real one. */
   private static Document sorted(Random random, Document findAndModify) {
     return switch (random.nextInt(3)) {
@@ -97,11 +129,15 @@ class InPlaceUpdateTest {
 
   private static Document filter(Random random) {
     Document filter = new Document("_id", "d" + random.nextInt(9));
-    switch (random.nextInt(4)) {
+    switch (random.nextInt(5)) {
       case 0 -> filter.append("a", new Document("$gte", random.nextInt(8)));
       case 1 -> filter.append("h.x", new Document("$exists", random.nextBoolean()));
       // "v1" is a value the updates set and push: arrays that hold it, and fields that are it, come and go.
       case 2 -> filter.append("s", new Document("$ne", random.nextBoolean() ? "first" : "v1"));
+      // The hold ledger's "not full, or starting below": elements of any type, the field a list or not.
+      case 3 -> filter.append("$or", List.of(
+        new Document("s." + random.nextInt(3), new Document("$exists", random.nextBoolean())),
+        new Document("s.0", new Document("$lt", List.of("first", "g", "v1").get(random.nextInt(3))))));
       default -> {
       }
     }
