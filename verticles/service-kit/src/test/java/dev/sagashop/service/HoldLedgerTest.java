@@ -133,22 +133,8 @@ class HoldLedgerTest {
   @DisplayName("a saga's reserve and confirm delivered again after hundreds of later sagas settled on the same "
     + "document take nothing: a hot item's memory of settled sagas outlasts a redelivery")
   void replayAfterManySettlementsTakesNothing() {
-    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
-    apply("first", Move.RESERVE, Map.of("hot", 2L));
-    apply("first", Move.CONFIRM, Map.of("hot", 2L));
-    for (int later = 0; later < 300; later += 50) {
-      List<HoldRequest> reserves = new ArrayList<>();
-      List<HoldRequest> confirms = new ArrayList<>();
-      for (int i = later; i < later + 50; i++) {
-        reserves.add(new HoldRequest("later-" + i, Move.RESERVE, Map.of("hot", 1L)));
-        confirms.add(new HoldRequest("later-" + i, Move.CONFIRM, Map.of("hot", 1L)));
-      }
-      ledger.apply(reserves).await();
-      ledger.apply(confirms).await();
-    }
-    assertEquals(1_000_000L - 2 - 300, stock("hot"));
-    HoldResult replayed = apply("first", Move.RESERVE, Map.of("hot", 2L));
-    apply("first", Move.CONFIRM, Map.of("hot", 2L));
+    settleThenBury("first", "later-", 300);
+    HoldResult replayed = replay("first");
     assertEquals(Outcome.REFUSED, replayed.outcome(), "the saga was settled here");
     assertEquals(1_000_000L - 2 - 300, stock("hot"), "taken once");
   }
@@ -157,16 +143,10 @@ class HoldLedgerTest {
   @DisplayName("a saga's reserve and confirm delivered again after more later sagas settled on the document than "
     + "it remembers take nothing: the saga fell off the list because it sorts below every saga on it")
   void replayAfterTheListOverflowedTakesNothing() {
-    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
-    apply("a-first", Move.RESERVE, Map.of("hot", 2L));
-    apply("a-first", Move.CONFIRM, Map.of("hot", 2L));
-    settleOnHot("b-later-", HoldLedger.SETTLED_KEPT + 76);
-    assertEquals(1_000_000L - 2 - HoldLedger.SETTLED_KEPT - 76, stock("hot"));
-    HoldResult replayed = apply("a-first", Move.RESERVE, Map.of("hot", 2L));
-    apply("a-first", Move.CONFIRM, Map.of("hot", 2L));
+    settleThenBury("a-first", "b-later-", HoldLedger.SETTLED_KEPT + 76);
+    HoldResult replayed = replay("a-first");
     assertEquals(Outcome.REFUSED, replayed.outcome(), "the saga was forgotten, and is refused for it");
-    assertTrue(replayed.reason().contains("older than every saga item hot remembers"),
-      replayed.reason());
+    assertTrue(replayed.reason().contains("older than every saga item hot remembers"), replayed.reason());
     assertEquals(1_000_000L - 2 - HoldLedger.SETTLED_KEPT - 76, stock("hot"), "taken once");
   }
 
@@ -174,12 +154,8 @@ class HoldLedgerTest {
   @DisplayName("a saga settled before more sagas than the list keeps, all sorting below it, is still remembered: "
     + "the list keeps the greatest ids, not the latest settled")
   void theGreatestIdsAreKept() {
-    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
-    apply("z-settled-early", Move.RESERVE, Map.of("hot", 2L));
-    apply("z-settled-early", Move.CONFIRM, Map.of("hot", 2L));
-    settleOnHot("m-", HoldLedger.SETTLED_KEPT + 10);
-    HoldResult replayed = apply("z-settled-early", Move.RESERVE, Map.of("hot", 2L));
-    assertEquals(Outcome.REFUSED, replayed.outcome());
+    settleThenBury("z-settled-early", "m-", HoldLedger.SETTLED_KEPT + 10);
+    assertEquals(Outcome.REFUSED, replay("z-settled-early").outcome());
     assertEquals(1_000_000L - 2 - HoldLedger.SETTLED_KEPT - 10, stock("hot"), "taken once");
   }
 
@@ -196,21 +172,6 @@ class HoldLedgerTest {
     assertEquals(Outcome.REFUSED, old.outcome());
     assertTrue(old.reason().contains("item hot"), old.reason());
     assertEquals(before - 1, stock("hot"));
-  }
-
-  /** Reserves and confirms {@code count} sagas of one unit each on "hot", ids {@code prefix} + a sortable number. */
-  private void settleOnHot(String prefix, int count) {
-    for (int from = 0; from < count; from += 100) {
-      List<HoldRequest> reserves = new ArrayList<>();
-      List<HoldRequest> confirms = new ArrayList<>();
-      for (int i = from; i < Math.min(count, from + 100); i++) {
-        String saga = prefix + String.format("%05d", i);
-        reserves.add(new HoldRequest(saga, Move.RESERVE, Map.of("hot", 1L)));
-        confirms.add(new HoldRequest(saga, Move.CONFIRM, Map.of("hot", 1L)));
-      }
-      ledger.apply(reserves).await();
-      ledger.apply(confirms).await();
-    }
   }
 
   @Test
@@ -244,5 +205,36 @@ class HoldLedgerTest {
       .toList());
     assertEquals(4, stock("0"));
     assertEquals(9, stock("1"));
+  }
+
+  /** A document "hot" of 1,000,000 where {@code saga} took 2 for good, then {@code later} sagas 1 each. */
+  private void settleThenBury(String saga, String laterPrefix, int later) {
+    store.replaceAll(1, i -> new JsonObject().put("_id", "hot").put("stock", 1_000_000L)).await();
+    apply(saga, Move.RESERVE, Map.of("hot", 2L));
+    apply(saga, Move.CONFIRM, Map.of("hot", 2L));
+    settleOnHot(laterPrefix, later);
+    assertEquals(1_000_000L - 2 - later, stock("hot"));
+  }
+
+  /** The saga's reserve and confirm on "hot" delivered again; what the reserve came to. */
+  private HoldResult replay(String saga) {
+    HoldResult reserve = apply(saga, Move.RESERVE, Map.of("hot", 2L));
+    apply(saga, Move.CONFIRM, Map.of("hot", 2L));
+    return reserve;
+  }
+
+  /** Reserves and confirms {@code count} sagas of one unit each on "hot", ids {@code prefix} + a sortable number. */
+  private void settleOnHot(String prefix, int count) {
+    for (int from = 0; from < count; from += 100) {
+      List<HoldRequest> reserves = new ArrayList<>();
+      List<HoldRequest> confirms = new ArrayList<>();
+      for (int i = from; i < Math.min(count, from + 100); i++) {
+        String saga = prefix + String.format("%05d", i);
+        reserves.add(new HoldRequest(saga, Move.RESERVE, Map.of("hot", 1L)));
+        confirms.add(new HoldRequest(saga, Move.CONFIRM, Map.of("hot", 1L)));
+      }
+      ledger.apply(reserves).await();
+      ledger.apply(confirms).await();
+    }
   }
 }
