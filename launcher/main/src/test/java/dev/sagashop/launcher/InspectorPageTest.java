@@ -62,8 +62,8 @@ class InspectorPageTest {
     assertTrue(aborted.find() && Long.parseLong(aborted.group(1)) >= 1, "aborted sagas are counted");
 
     String list = section(dom, "<tbody>", "</tbody>");
-    assertTrue(list.contains("\u2026" + abortedSaga.substring(abortedSaga.length() - 12)), "the aborted saga is listed:\n"
-      + list);
+    assertTrue(list.contains("\u2026" + abortedSaga.substring(abortedSaga.length() - 12)),
+      "the aborted saga is listed:\n" + list);
     assertFalse(list.contains(completedSaga.substring(completedSaga.length() - 12)),
       "the completed one is filtered out:\n" + list);
     List<String> statuses = new ArrayList<>();

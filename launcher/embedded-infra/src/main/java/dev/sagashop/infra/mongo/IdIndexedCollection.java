@@ -159,9 +159,10 @@ final class IdIndexedCollection extends EncodedCollection {
     if (field != null && !(field instanceof List)) {
       return null;
     }
+    List<?> list = (List<?>) field;
     int index = Integer.parseInt(path.substring(dot + 1));
-    Object element = field instanceof List<?> list && index < list.size() ? list.get(index) : null;
-    boolean present = field instanceof List<?> list && index < list.size();
+    boolean present = list != null && index < list.size();
+    Object element = present ? list.get(index) : null;
     if (present && !(element instanceof String)) {
       return null;
     }

@@ -14,10 +14,10 @@ import java.util.Set;
 
 /**
  * The updates the shop's services send — {@code $set}, {@code $unset}, {@code $inc} and {@code $push} (a value, or
- * {@code $each} with an optional {@code $sort} of whole elements and {@code $slice}) on a field or a field of a sub-document — applied to a document
- * in place, as MongoDB defines them. mongo-java-server applies any update by cloning the document, walking
- * every path through streams and regular expressions, and comparing the clone with the original; for these it was
- * most of the embedded server's time. Anything else (other operators, deeper or positional paths, paths that
+ * {@code $each} with an optional {@code $sort} of whole elements and {@code $slice}) on a field or a field of a
+ * sub-document — applied to a document in place, as MongoDB defines them. mongo-java-server applies any update by
+ * cloning the document, walking every path through streams and regular expressions, and comparing the clone with
+ * the original; for these it was most of the embedded server's time. Anything else (other operators, deeper or positional paths, paths that
  * overlap, values of another type along a path) is left to the library, which also gives its errors.
  */
 final class InPlaceUpdate {
@@ -204,9 +204,8 @@ final class InPlaceUpdate {
 
   /**
    * {@code old} with {@code each} appended, sorted by {@code order} if given, and then {@code slice} applied; without
-   * a sort built in one pass: a list kept at its
-   * {@code $slice} bound (a hold ledger's settled sagas) is as long as the bound, and copying it whole twice per push
-   * made every update of a popular document cost that much more.
+   * a sort built in one pass: a list kept at its {@code $slice} bound (a hold ledger's settled sagas) is as long as
+   * the bound, and copying it whole twice per push made every update of a popular document cost that much more.
    */
   private static List<Object> pushed(List<Object> old, List<Object> each, Integer slice, ValueComparator order) {
     if (order != null) {
