@@ -17,7 +17,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.DisplayName;
@@ -326,14 +325,11 @@ class CheckoutTest {
         String topic = Topics.commands(service);
         long behind = -1;
         for (int i = 0; i < 300 && behind != 0; i++) {
-          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-          admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-            .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
           Map<TopicPartition, OffsetAndMetadata> committed = admin
             .listConsumerGroupOffsets(Participant.group(service)).partitionsToOffsetAndMetadata()
             .get(10, TimeUnit.SECONDS);
-          behind = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-            .mapToLong(end -> end.getValue().offset() - Optional.ofNullable(committed.get(end.getKey()))
+          behind = TopicEnds.of(admin, topic).entrySet().stream()
+            .mapToLong(end -> end.getValue() - Optional.ofNullable(committed.get(end.getKey()))
               .map(OffsetAndMetadata::offset).orElse(0L))
             .sum();
           if (behind != 0) {

@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.DisplayName;
@@ -315,12 +314,8 @@ class OperationsTest {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
       TestShop.shop().config().getString(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS)))) {
       String topic = Topics.commands(service);
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions()
-        .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
       Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
-      admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).forEach((partition, end) ->
-        delete.put(partition, RecordsToDelete.beforeOffset(end.offset())));
+      TopicEnds.of(admin, topic).forEach((partition, end) -> delete.put(partition, RecordsToDelete.beforeOffset(end)));
       admin.deleteRecords(delete).all().get(10, TimeUnit.SECONDS);
     }
   }
