@@ -26,7 +26,13 @@ final class CpuBreakdown {
 
   /** Per-component order of the report. */
   static final List<String> COMPONENTS = List.of("mongo server", "kafka broker", "mariadb", "mongo driver",
-    "kafka clients", "event loops", "vert.x workers", "gc", "jit", "shop other", "generator", "rest of machine");
+    "kafka clients", "event loops", "vert.x workers", "gc", "jit", "ended threads", "shop other", "generator",
+    "rest of machine");
+  /**
+   * A shop's threads that are gone: the process's counter keeps their CPU, its threads' counters no longer do. The
+   * JIT's compiler threads beyond the first of each kind end when their queue stays empty.
+   */
+  static final String ENDED = "ended threads";
 
   private static final Path PROC = Path.of("/proc");
   /** Clock ticks per second of /proc's counters (USER_HZ; 100 on every Linux this runs on). */
@@ -131,17 +137,25 @@ final class CpuBreakdown {
     return sum;
   }
 
-  /** Adds each thread's CPU ticks to its component; returns the nanoseconds the threads waited on a run queue. */
-  private static long threads(Path process, Map<String, Long> ticks) {
+  /**
+   * Adds each thread's CPU ticks to its component, and those of the threads that ended to {@link #ENDED}; returns the
+   * nanoseconds the threads waited on a run queue.
+   */
+  static long threads(Path process, Map<String, Long> ticks) {
     long waited = 0;
+    long live = 0;
     try (Stream<Path> tasks = Files.list(process.resolve("task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
-        ticks.merge(component(read(task.resolve("comm")).trim()), ticks(read(task.resolve("stat"))), Long::sum);
+        long thread = ticks(read(task.resolve("stat")));
+        live += thread;
+        ticks.merge(component(read(task.resolve("comm")).trim()), thread, Long::sum);
         waited += waited(read(task.resolve("schedstat")));
       }
     } catch (IOException gone) {
       // the process or thread ended meanwhile
     }
+    // Read after the threads, so that it covers at least what they counted.
+    ticks.merge(ENDED, Math.max(0, processTicks(process) - live), Long::sum);
     return waited;
   }
 

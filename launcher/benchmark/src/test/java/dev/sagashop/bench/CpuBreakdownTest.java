@@ -1,11 +1,17 @@
 package dev.sagashop.bench;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +48,29 @@ class CpuBreakdownTest {
     assertEquals("mongo driver", CpuBreakdown.component("InnocuousThread"));
     assertEquals("mongo driver", CpuBreakdown.component("AsyncGetter-3-t"));
     assertEquals("shop other", CpuBreakdown.component("Common-Cleaner"));
+  }
+
+  @Test
+  @DisplayName("a thread that ends takes its CPU along: the process's counter keeps it, as the ended threads'")
+  void countsEndedThreads() throws InterruptedException {
+    Path self = Path.of("/proc", String.valueOf(ProcessHandle.current().pid()));
+    Assumptions.assumeTrue(Files.isReadable(self.resolve("task")), "no /proc here");
+    Map<String, Long> before = new HashMap<>();
+    CpuBreakdown.threads(self, before);
+    Thread burner = new Thread(() -> {
+      ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+      while (cpu.getCurrentThreadCpuTime() < 300_000_000L) {
+        Thread.onSpinWait();
+      }
+    });
+    burner.start();
+    burner.join();
+    Map<String, Long> after = new HashMap<>();
+    CpuBreakdown.threads(self, after);
+
+    // 300 ms of CPU is 30 ticks; a tick or two may fall either side of a read.
+    long ended = after.get(CpuBreakdown.ENDED) - before.get(CpuBreakdown.ENDED);
+    assertTrue(ended >= 27, "ended threads' ticks grew by " + ended);
   }
 
   @Test
