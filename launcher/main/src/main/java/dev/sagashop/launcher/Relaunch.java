@@ -1,5 +1,6 @@
 package dev.sagashop.launcher;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.sagashop.contracts.ConfigKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,13 @@ final class Relaunch {
    * Long-lived data (the embedded Mongo server's documents) was copied between survivor spaces at every young
    * collection until it aged out; promoted after one, the pauses fell (docs/PERFORMANCE.md).
    */
-  static final List<String> OPTIONS = List.of("-XX:MaxTenuringThreshold=1");
+  private static final String TENURING = "-XX:MaxTenuringThreshold=1";
+  /**
+   * JIT compiler threads at least. On a machine of few cores the JVM starts two, one per compiler, and under load the
+   * lone C2 thread gets no more than its share of the cores, so the first minute ran interpreted and C1 code for
+   * longer (docs/PERFORMANCE.md). Threads beyond the first of each compiler run only while code waits for them.
+   */
+  static final int COMPILER_THREADS = 6;
   /** Set in the child, so it never starts another. */
   static final String CHILD = "saga-shop.child";
   /** {@code SHOP_RELAUNCH=false} runs the shop in the JVM it was started in, whatever its options. */
@@ -41,7 +48,28 @@ final class Relaunch {
   private Relaunch() {
   }
 
-  /** Whether this JVM should start the shop in a child with {@link #OPTIONS} instead of running it itself. */
+  /**
+   * The options the child gets: {@link #TENURING}, and {@link #COMPILER_THREADS} where this JVM, which was given none,
+   * has fewer (the child's defaults are this machine's too).
+   */
+  static List<String> options() {
+    List<String> options = new ArrayList<>(List.of(TENURING));
+    if (compilerThreads() < COMPILER_THREADS) {
+      options.add("-XX:CICompilerCount=" + COMPILER_THREADS);
+    }
+    return options;
+  }
+
+  private static int compilerThreads() {
+    try {
+      return Integer.parseInt(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+        .getVMOption("CICompilerCount").getValue());
+    } catch (RuntimeException notHotSpot) {
+      return COMPILER_THREADS;
+    }
+  }
+
+  /** Whether this JVM should start the shop in a child with {@link #options()} instead of running it itself. */
   static boolean wanted() {
     return System.getProperty(CHILD) == null && !"false".equalsIgnoreCase(System.getenv(SWITCH))
       && jar() != null && ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -53,7 +81,8 @@ final class Relaunch {
     Path jar = jar();
     JavaRuntime runtime = JavaRuntime.forShop(JavaRuntime.current());
     List<String> jvmOptions = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    jvmOptions.addAll(OPTIONS);
+    List<String> options = options();
+    jvmOptions.addAll(options);
     jvmOptions.addAll(runtime.quietOptions());
     jvmOptions.add("-D" + CHILD + "=true");
     List<String> commandLine = new ArrayList<>(List.of(args));
@@ -72,7 +101,7 @@ final class Relaunch {
     Optional<BusyTime> worked = aot.filter(cache -> !cache.loads())
       .map(cache -> BusyTime.of(child.toHandle(), BusyTime.WINDOW));
     log.info("running the shop in a child JVM (pid {}) on Java {} ({}) with {}; {}=false runs it in this one",
-      child.pid(), runtime.build(), runtime.home(), OPTIONS, SWITCH);
+      child.pid(), runtime.build(), runtime.home(), options, SWITCH);
     aot.ifPresent(cache -> log.info(cache.loads() ? "the child loads its AOT cache {}"
       : "the child records for an AOT cache, made into {} for the starts after it if this one works {} s or more "
         + "under load", cache.file(), cache.training().toSeconds()));

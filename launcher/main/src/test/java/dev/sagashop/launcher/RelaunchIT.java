@@ -59,7 +59,7 @@ class RelaunchIT {
       child = ProcessHandle.of(Long.parseLong(matcher.group(1))).orElseThrow();
       String commandLine = Files.readString(Path.of("/proc", Long.toString(child.pid()), "cmdline"))
         .replace('\0', ' ');
-      for (String option : Relaunch.OPTIONS) {
+      for (String option : Relaunch.options()) {
         assertTrue(commandLine.contains(option), commandLine);
       }
       assertEquals(Optional.of(parent.pid()), child.parent().map(ProcessHandle::pid));
