@@ -17,8 +17,9 @@ import java.util.Set;
  * {@code $each} with an optional {@code $sort} of whole elements and {@code $slice}) on a field or a field of a
  * sub-document — applied to a document in place, as MongoDB defines them. mongo-java-server applies any update by
  * cloning the document, walking every path through streams and regular expressions, and comparing the clone with
- * the original; for these it was most of the embedded server's time. Anything else (other operators, deeper or positional paths, paths that
- * overlap, values of another type along a path) is left to the library, which also gives its errors.
+ * the original; for these it was most of the embedded server's time. Anything else (other operators, deeper or
+ * positional paths, paths that overlap, values of another type along a path) is left to the library, which also
+ * gives its errors.
  */
 final class InPlaceUpdate {
 
