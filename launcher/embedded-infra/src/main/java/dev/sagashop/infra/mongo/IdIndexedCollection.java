@@ -151,11 +151,12 @@ final class IdIndexedCollection extends EncodedCollection {
     Map.Entry<String, Object> only = condition.entrySet().iterator().next();
     String path = only.getKey();
     int dot = path.indexOf('.');
-    if (dot <= 0 || !plainField(path.substring(0, dot)) || !position(path, dot + 1)
+    String name = dot > 0 ? path.substring(0, dot) : null;
+    if (name == null || !plainField(name) || !position(path, dot + 1)
       || !(only.getValue() instanceof Document operator) || operator.size() != 1) {
       return null;
     }
-    Object field = document.get(path.substring(0, dot));
+    Object field = document.get(name);
     if (field != null && !(field instanceof List)) {
       return null;
     }
