@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -101,14 +102,23 @@ class InspectorPageTest {
       .flatMap(name -> Stream.of(System.getenv("PATH").split(File.pathSeparator)).map(dir -> Path.of(dir, name)))
       .filter(Files::isExecutable).findFirst().map(Path::toString).orElse(null);
     assertNotNull(binary, "needs Debian's chromium on the PATH (apt-get install chromium; .ci/run installs it)");
-    Path profile = Files.createTempDirectory("chromium-profile");
+    // A profile of its own per run, so no other chromium's state leaks in; deleted after, as it is megabytes.
+    Path profile = Files.createTempDirectory(Path.of("target"), "chromium-profile");
     List<String> command = new ArrayList<>(List.of(binary, "--headless", "--no-sandbox", "--disable-gpu",
       "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile, "--virtual-time-budget=10000"));
     command.addAll(List.of(arguments));
     Path log = Path.of("target", "chromium.log");
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "chromium finished");
+    String out;
+    try {
+      out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "chromium finished");
+    } finally {
+      process.destroyForcibly();
+      try (Stream<Path> paths = Files.walk(profile)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
     assertEquals(0, process.exitValue(), () -> "chromium failed; its log: " + log.toAbsolutePath());
     assertFalse(out.isBlank() && arguments[0].equals("--dump-dom"), () -> "chromium printed no page: " + String.join(
       " ", command) + "; its log: " + log.toAbsolutePath());
