@@ -78,10 +78,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private final Map<String, SagaState> active = new HashMap<>();
   private final Completions completions = new Completions();
   /**
-   * Per partition of the replies topic: records below this offset may have been handled before — by the member
-   * that had the partition, or by this one before a rewind — so a checkout they start is checked against the
-   * journal first. Above it, a CheckoutStarted (sent once per saga, after its order was locked) starts a saga no
-   * one has seen.
+   * Per partition of the replies topic this instance owns: records below this offset may have been handled before —
+   * by the member that had the partition, or by this one before a rewind — so a checkout they start is checked
+   * against the journal first. Above it, a CheckoutStarted (sent once per saga, after its order was locked) starts a
+   * saga no one has seen.
    */
   private final Map<Integer, Long> handledBelow = new HashMap<>();
   /** Journal lines of transitions that sent nothing, to be written with the saga's next transition. */
@@ -93,11 +93,12 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private SagaProducer producer;
   private MessageLoop loop;
   private KafkaConsumer<String, String> consumer;
-  /** Completes when the sagas of every partition assigned so far are loaded; batches wait for it. */
-  private Future<Void> recovered = Future.succeededFuture();
   private Duration resendAfter;
   private Duration stepDeadline;
-  /** Polls, deadlines and completions change sagas one at a time: each starts once the one before is journalled. */
+  /**
+   * Polls, deadlines, completions and recoveries change sagas one at a time: each starts once the one before is
+   * journalled.
+   */
   private Future<?> turn = Future.succeededFuture();
   private long resendTimer;
   private long pruneTimer;
@@ -166,7 +167,9 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     List<Integer> numbers = partitions.stream().map(TopicPartition::getPartition).toList();
     // Until the end offsets are known, every checkout on these partitions is checked.
     numbers.forEach(partition -> handledBelow.put(partition, Long.MAX_VALUE));
-    recovered = recovered.compose(done -> consumer.endOffsets(partitions)).compose(ends -> {
+    // In turn, so the journal is read after any write still in flight (from before a revocation of these same
+    // partitions) has landed, and batches that follow wait for the sagas to be loaded.
+    inTurn(() -> consumer.endOffsets(partitions).compose(ends -> {
       ends.forEach((partition, end) -> handledBelow.computeIfPresent(partition.getPartition(), (p, was) -> end));
       return journal.unfinished(numbers);
     }).compose(states -> {
@@ -183,7 +186,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       return send(states, pending);
     }).onFailure(failure -> log.error("could not recover the sagas of partitions {}", numbers, failure))
       // A failed recovery must not wedge the loop: the re-send timer keeps trying the sagas it did load.
-      .recover(failure -> Future.succeededFuture());
+      .recover(failure -> Future.succeededFuture()));
   }
 
   private void revoked(Set<TopicPartition> partitions) {
@@ -195,6 +198,16 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     handledBelow.keySet().removeAll(numbers);
   }
 
+  /**
+   * Whether this instance owns the sagas of a partition. A revocation may come while a write is in flight (a poll's,
+   * a deadline's, a completion's): the states that write brings back must not stay here, where their re-send and
+   * deadline timers would act on sagas the new owner runs, nor may replies of those sagas handled after it be
+   * applied. (The write's own commands still go out, as a frozen coordinator's late ones would.)
+   */
+  private boolean owns(int partition) {
+    return handledBelow.containsKey(partition);
+  }
+
   /** Runs {@code work} once every change to the sagas started before it is done. */
   private <T> Future<T> inTurn(Supplier<Future<T>> work) {
     Future<T> done = turn.transform(previous -> work.get());
@@ -203,7 +216,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   }
 
   private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
-    return inTurn(() -> recovered.compose(ready -> {
+    return inTurn(() -> {
       List<Received> received = new ArrayList<>(records.size());
       Set<String> newCheckouts = new LinkedHashSet<>();
       for (KafkaConsumerRecord<String, String> record : records) {
@@ -227,7 +240,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         handledBelow.computeIfPresent(record.partition(), (partition, below) -> Math.max(below, record.offset() + 1));
       }
       return journal.known(newCheckouts).compose(known -> apply(received, known));
-    }));
+    });
   }
 
   private static boolean isAdmin(SagaMessage message) {
@@ -275,7 +288,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     List<Command> undos = new ArrayList<>();
     for (Received in : received) {
       SagaMessage message = in.message();
-      if (message == null) {
+      if (message == null || !owns(in.partition())) {
         continue;
       }
       SagaState current = changes.states.containsKey(message.sagaId()) ? changes.states.get(message.sagaId())
@@ -365,7 +378,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           try (SagaMdc about = SagaMdc.of(state.sagaId(), null)) {
             log.debug("saga={} {}{}", state.sagaId(), state.status(), state.reason() == null ? "" : ": " + state.reason());
           }
-        } else {
+        } else if (owns(state.partition())) {
           active.put(state.sagaId(), state);
         }
       }
