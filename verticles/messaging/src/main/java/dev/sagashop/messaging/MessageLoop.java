@@ -27,11 +27,13 @@ import java.util.Set;
 
 /**
  * Poll a batch, hand it to the handler, poll again — and commit offsets only behind batches whose effects are
- * durable. A handler answers in two steps: when its effects are durable (the next batch may be handled), and when
- * the batch may be committed (say, once its replies are acknowledged); in between, the loop already works on the next
- * batch. Offsets are committed at most every {@value #COMMIT_EVERY_MS} ms. If either step fails, the consumer goes
- * back to the oldest uncommitted batch and everything from there is delivered again after a backoff: Kafka delivers
- * at least once, and handlers make redelivery harmless. One batch is handled at a time, on the verticle's context.
+ * durable. The next poll goes out as soon as the handler has the batch, so its records are at hand when the batch's
+ * effects are durable. A handler answers in two steps: when its effects are durable (the next batch may be handled),
+ * and when the batch may be committed (say, once its replies are acknowledged); in between, the loop already works on
+ * the next batch. Offsets are committed at most every {@value #COMMIT_EVERY_MS} ms. If either step fails, the
+ * consumer goes back to the oldest uncommitted batch and everything from there is delivered again after a backoff:
+ * Kafka delivers at least once, and handlers make redelivery harmless. One batch is handled at a time, on the
+ * verticle's context.
  */
 public final class MessageLoop {
 
@@ -45,7 +47,10 @@ public final class MessageLoop {
     Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records);
   }
 
-  /** Told of partitions gained or lost, before any batch from the gained ones is handled. */
+  /**
+   * Told of partitions gained or lost, before any batch from the gained ones is handled. A partition may be lost
+   * while a batch with its records is still being handled (the poll that runs meanwhile rebalances).
+   */
   public interface Rebalance {
     void assigned(Set<TopicPartition> partitions);
 
@@ -92,6 +97,8 @@ public final class MessageLoop {
   private long generation;
   /** The poll and handling in progress; a rewind waits for it, so no two batches are ever handled at once. */
   private Future<Void> current = Future.succeededFuture();
+  /** The poll issued while the batch in hand is made durable, so its records are ready when that batch is. */
+  private Future<KafkaConsumerRecords<String, String>> prefetched;
   private volatile boolean running = true;
   private long backoffMs = 100;
 
@@ -170,7 +177,9 @@ public final class MessageLoop {
       return;
     }
     long at = generation;
-    current = consumer.poll(POLL).compose(polled -> at == generation ? process(polled, at) : Future.succeededFuture());
+    Future<KafkaConsumerRecords<String, String>> poll = prefetched != null ? prefetched : consumer.poll(POLL);
+    prefetched = null;
+    current = poll.compose(polled -> at == generation ? process(polled, at) : Future.succeededFuture());
     current.onComplete(done -> {
       if (at != generation) {
         return; // a rewind took over, and restarts the loop
@@ -204,6 +213,9 @@ public final class MessageLoop {
       handled = handler.handle(records);
     } catch (RuntimeException e) {
       handled = Future.failedFuture(e);
+    }
+    if (running && !handled.failed()) {
+      prefetched = consumer.poll(POLL);
     }
     return handled.map(committable -> {
       long millis = (System.nanoTime() - started) / 1_000_000;
@@ -264,6 +276,7 @@ public final class MessageLoop {
       return;
     }
     generation++;
+    prefetched = null; // its records lie past the rewind; the seek below waits for it, as the consumer runs in order
     long delay = backoffMs;
     backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     log.warn("{}: batch failed, going back {} batches and retrying in {} ms: {}", name, uncommitted.size(), delay,
