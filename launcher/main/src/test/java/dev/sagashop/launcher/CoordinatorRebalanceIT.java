@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,9 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Coordinators sharing the replies topic's partitions: a busy one loses some to a newcomer, mid-batch if the timing
  * falls so (its loop polls while it writes), and gets them back. A shop of its own, as the shared test shop's topics
- * have one partition, which a joining coordinator never takes from a busy one.
+ * have one partition, which a joining coordinator never takes from a busy one; in a JVM of its own (an IT), as a
+ * second Vert.x instance closing takes the default metrics registry with it.
  */
-class CoordinatorRebalanceTest {
+class CoordinatorRebalanceIT {
 
   private static final long STOCK = 1_000_000;
   private static final long CREDIT = 1_000_000;
@@ -105,7 +107,7 @@ class CoordinatorRebalanceTest {
       assertEquals(0, active, "sagas in the coordinator's memory after all " + told.size() + " callers were answered");
 
       long paid = 0;
-      Map<String, Long> charged = new ConcurrentHashMap<>();
+      Map<String, Long> charged = new HashMap<>();
       for (Map.Entry<String, Integer> outcome : told.entrySet()) {
         assertTrue(Set.of(200, 400).contains(outcome.getValue()), outcome.getKey() + " told " + outcome.getValue());
         boolean isPaid = client.await(client.get("/orders/find/" + outcome.getKey())).body().getBoolean("paid");
