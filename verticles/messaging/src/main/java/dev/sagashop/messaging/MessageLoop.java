@@ -99,6 +99,11 @@ public final class MessageLoop {
   private Future<Void> current = Future.succeededFuture();
   /** The poll issued while the batch in hand is made durable, so its records are ready when that batch is. */
   private Future<KafkaConsumerRecords<String, String>> prefetched;
+  /**
+   * Per partition, the first record a rewind dropped unhandled (polled, not yet handed over): the consumer's position
+   * is past it, so the rewind seeks back to it too, also where no uncommitted batch holds that partition.
+   */
+  private final Map<TopicPartition, Long> dropped = new HashMap<>();
   private volatile boolean running = true;
   private long backoffMs = 100;
 
@@ -179,7 +184,13 @@ public final class MessageLoop {
     long at = generation;
     Future<KafkaConsumerRecords<String, String>> poll = prefetched != null ? prefetched : consumer.poll(POLL);
     prefetched = null;
-    current = poll.compose(polled -> at == generation ? process(polled, at) : Future.succeededFuture());
+    current = poll.compose(polled -> {
+      if (at == generation) {
+        return process(polled, at);
+      }
+      drop(polled);
+      return Future.succeededFuture();
+    });
     current.onComplete(done -> {
       if (at != generation) {
         return; // a rewind took over, and restarts the loop
@@ -276,13 +287,18 @@ public final class MessageLoop {
       return;
     }
     generation++;
-    prefetched = null; // its records lie past the rewind; the seek below waits for it, as the consumer runs in order
+    Future<KafkaConsumerRecords<String, String>> ahead = prefetched == null ? Future.succeededFuture() : prefetched;
+    prefetched = null;
     long delay = backoffMs;
     backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     log.warn("{}: batch failed, going back {} batches and retrying in {} ms: {}", name, uncommitted.size(), delay,
       failure.toString());
-    current.transform(settled -> {
-      Map<TopicPartition, Long> first = new HashMap<>();
+    current.transform(settled -> ahead).transform(polled -> {
+      if (polled.succeeded()) {
+        drop(polled.result());
+      }
+      Map<TopicPartition, Long> first = new HashMap<>(dropped);
+      dropped.clear();
       for (Batch batch : uncommitted) {
         batch.first.forEach((partition, offset) -> first.merge(partition, offset, Math::min));
       }
@@ -293,9 +309,18 @@ public final class MessageLoop {
     }).onComplete(rewound -> vertx.setTimer(delay, timer -> next()));
   }
 
+  /** Records polled and not handed over, as a rewind took over: the rewind must read them again. */
+  private void drop(KafkaConsumerRecords<String, String> polled) {
+    for (int i = 0; polled != null && i < polled.size(); i++) {
+      KafkaConsumerRecord<String, String> record = polled.recordAt(i);
+      dropped.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
+    }
+  }
+
   /** Partitions that went to another member: their uncommitted batches are now its to deliver again. */
   private void forget(Set<TopicPartition> partitions) {
     toCommit.keySet().removeAll(partitions);
+    dropped.keySet().removeAll(partitions);
     for (Batch batch : uncommitted) {
       partitions.forEach(partition -> {
         batch.first.remove(partition);

@@ -33,24 +33,31 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class MessageLoopTest {
 
   private static final TopicPartition PARTITION = new TopicPartition("commands", 0);
+  private static final TopicPartition OTHER = new TopicPartition("commands", 1);
 
-  /** A MockConsumer whose records stay in a log, so seeking back reads them again, as from a broker. */
+  /** A MockConsumer whose records stay in a log per partition, so seeking back reads them again, as from a broker. */
   private static final class LogConsumer extends MockConsumer<String, String> {
-    private final List<ConsumerRecord<String, String>> log = new ArrayList<>();
+    private final Map<TopicPartition, List<ConsumerRecord<String, String>>> logs = Map.of(PARTITION, new ArrayList<>(),
+      OTHER, new ArrayList<>());
 
     LogConsumer() {
       super(OffsetResetStrategy.EARLIEST);
     }
 
     synchronized void append(String value) {
-      log.add(new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), log.size(), "key", value));
+      append(PARTITION, value);
+    }
+
+    synchronized void append(TopicPartition partition, String value) {
+      List<ConsumerRecord<String, String>> log = logs.get(partition);
+      log.add(new ConsumerRecord<>(partition.topic(), partition.partition(), log.size(), "key", value));
     }
 
     @Override
     public synchronized ConsumerRecords<String, String> poll(Duration timeout) {
-      if (assignment().contains(PARTITION)) {
-        long position = position(PARTITION);
-        log.stream().filter(record -> record.offset() >= position).forEach(this::addRecord);
+      for (TopicPartition partition : assignment()) {
+        long position = position(partition);
+        logs.get(partition).stream().filter(record -> record.offset() >= position).forEach(this::addRecord);
       }
       ConsumerRecords<String, String> records = super.poll(timeout);
       if (records.isEmpty()) {
@@ -72,15 +79,17 @@ class MessageLoopTest {
   private Vertx vertx;
   private LogConsumer kafka;
   private MessageLoop loop;
-  /** Offsets of every record handed to the handler, in order. */
+  /** Offsets of every record of the first partition handed to the handler, in order. */
   private final List<Long> handled = new CopyOnWriteArrayList<>();
+  /** Values of every record handed to the handler, in order. */
+  private final List<String> values = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void consumer() {
     vertx = Vertx.vertx();
     kafka = new LogConsumer();
-    kafka.updateBeginningOffsets(Map.of(PARTITION, 0L));
-    kafka.schedulePollTask(() -> kafka.rebalance(List.of(PARTITION)));
+    kafka.updateBeginningOffsets(Map.of(PARTITION, 0L, OTHER, 0L));
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(PARTITION, OTHER)));
   }
 
   @AfterEach
@@ -95,7 +104,9 @@ class MessageLoopTest {
     Promise<MessageLoop> started = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> MessageLoop.start(vertx, "test",
       KafkaConsumer.create(vertx, kafka), List.of(PARTITION.topic()), records -> {
-        records.forEach(record -> handled.add(record.offset()));
+        records.stream().filter(record -> record.partition() == PARTITION.partition())
+          .forEach(record -> handled.add(record.offset()));
+        records.forEach(record -> values.add(record.value()));
         return handler.handle(records);
       }).onComplete(started));
     loop = started.future().await();
@@ -170,5 +181,26 @@ class MessageLoopTest {
     vertx.runOnContext(v -> committable.get(2).complete());
     waitFor("the commit of both", () -> Long.valueOf(2).equals(kafka.committedOffset()));
     assertEquals(3, handled.size(), "nothing delivered a third time");
+  }
+
+  @Test
+  @DisplayName("records polled while a batch is written, of a partition no uncommitted batch holds, come again when "
+    + "that batch fails")
+  void recordsPolledAheadComeAgain() throws InterruptedException {
+    Promise<Void> firstDurable = Promise.promise();
+    kafka.append("a");
+    start(records -> {
+      if (!firstDurable.future().isComplete()) {
+        // Arrives as the first batch is being written: the poll issued meanwhile takes it.
+        kafka.append(OTHER, "x");
+        return firstDurable.future().map(durable -> Future.succeededFuture());
+      }
+      return Future.succeededFuture(Future.succeededFuture());
+    });
+    waitFor("the poll ahead to take the other partition's record", () -> kafka.position(OTHER) == 1);
+    vertx.runOnContext(v -> firstDurable.fail(new IllegalStateException("the database is away")));
+    waitFor("the other partition's record", () -> values.contains("x"));
+    assertEquals(List.of("a", "a", "x"), values.stream().sorted().toList(), "the failed batch again, and what was "
+      + "polled ahead of it");
   }
 }
