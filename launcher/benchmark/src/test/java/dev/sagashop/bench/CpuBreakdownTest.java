@@ -68,9 +68,10 @@ class CpuBreakdownTest {
     Map<String, Long> after = new HashMap<>();
     CpuBreakdown.threads(self, after);
 
-    // 300 ms of CPU is 30 ticks; a tick or two may fall either side of a read.
+    // 300 ms of CPU is 30 ticks. Each thread's counter is rounded to ticks on its own, the process's once, so the
+    // difference moves by a few ticks either way (26 seen in a CI run); without the ended threads it would not move.
     long ended = after.get(CpuBreakdown.ENDED) - before.get(CpuBreakdown.ENDED);
-    assertTrue(ended >= 27, "ended threads' ticks grew by " + ended);
+    assertTrue(ended >= 20, "ended threads' ticks grew by " + ended);
   }
 
   @Test
