@@ -311,7 +311,10 @@ public final class MessageLoop {
 
   /** Records polled and not handed over, as a rewind took over: the rewind must read them again. */
   private void drop(KafkaConsumerRecords<String, String> polled) {
-    for (int i = 0; polled != null && i < polled.size(); i++) {
+    if (polled == null) {
+      return; // no poll was ahead
+    }
+    for (int i = 0; i < polled.size(); i++) {
       KafkaConsumerRecord<String, String> record = polled.recordAt(i);
       dropped.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
     }
