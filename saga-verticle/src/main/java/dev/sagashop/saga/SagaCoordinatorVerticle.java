@@ -218,15 +218,16 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private Future<Future<Void>> handle(List<KafkaConsumerRecord<String, String>> records) {
     return inTurn(() -> {
       List<Received> received = new ArrayList<>(records.size());
-      Set<String> newCheckouts = new LinkedHashSet<>();
+      Set<String> toLookUp = new LinkedHashSet<>();
       for (KafkaConsumerRecord<String, String> record : records) {
         try {
           boolean seenBefore = record.offset() < handledBelow.getOrDefault(record.partition(), Long.MAX_VALUE);
           for (SagaMessage message : SagaMessage.decodeAll(record.value())) {
             received.add(new Received(message, record.partition()));
-            if (startsCheckout(message) && !active.containsKey(message.sagaId())
-              && (seenBefore || !MessageTypes.CHECKOUT_STARTED.equals(message.type()))) {
-              newCheckouts.add(message.sagaId());
+            boolean inactive = !active.containsKey(message.sagaId());
+            if (inactive && (startsCheckout(message)
+              ? seenBefore || !MessageTypes.CHECKOUT_STARTED.equals(message.type()) : engine.freshEffect(message))) {
+              toLookUp.add(message.sagaId());
             }
           }
         } catch (IllegalArgumentException malformed) {
@@ -239,7 +240,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
       for (KafkaConsumerRecord<String, String> record : records) {
         handledBelow.computeIfPresent(record.partition(), (partition, below) -> Math.max(below, record.offset() + 1));
       }
-      return journal.known(newCheckouts).compose(known -> apply(received, known));
+      return journal.statusesOf(toLookUp).compose(statuses -> apply(received, statuses));
     });
   }
 
@@ -281,8 +282,9 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   /**
    * Runs the batch through the engine and journals the transitions (durable: the next batch may be handled); the
    * batch may be committed once the undoing of late effects, which no saga state tracks, is acknowledged.
+   * {@code inJournal} holds the status of each saga the batch starts or has a fresh effect for while none is active.
    */
-  private Future<Future<Void>> apply(List<Received> received, Set<String> alreadyStarted) {
+  private Future<Future<Void>> apply(List<Received> received, Map<String, Status> inJournal) {
     Instant now = Instant.now();
     Changes changes = completeDelivered(now);
     List<Command> undos = new ArrayList<>();
@@ -295,7 +297,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         : active.get(message.sagaId());
       Transition transition = null;
       if (startsCheckout(message)) {
-        if (current == null && !alreadyStarted.contains(message.sagaId())) {
+        if (current == null && !inJournal.containsKey(message.sagaId())) {
           transition = engine.start(message.sagaId(), message.payload(), in.partition(), now);
           metrics.started();
         }
@@ -305,7 +307,9 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         transition = current == null ? null : engine.onReply(current, message, now).orElse(null);
         if (transition != null) {
           metrics.replied(current, engine.definition().step(message.step()).name(), message, now);
-        } else {
+        } else if (current != null || inJournal.get(message.sagaId()) != Status.COMPLETED) {
+          // A completed saga's participants settled it and refuse its actions from then on: a reply saying one was
+          // applied is a copy read again (a partition gained, a rewind), and its compensation would find nothing.
           SagaState saga = current;
           engine.undoLateEffect(current, message).ifPresent(undo -> {
             undos.add(undo);

@@ -67,9 +67,7 @@ class CheckoutTest {
 
     // The caller is answered at the pivot (order paid); the confirmations finish the saga just after.
     assertEquals("COMPLETED", awaitSagaFinished(order));
-    JsonObject saga = TestShop.get("/sagas/" + sagaOf(order).getString("saga_id")).body();
-    List<String> events = saga.getJsonArray("journal").stream()
-      .map(entry -> ((JsonObject) entry).getString("step") + ":" + ((JsonObject) entry).getString("event")).toList();
+    List<String> events = events(sagaOf(order).getString("saga_id"));
     assertTrue(events.containsAll(List.of("saga:STARTED", "reserve-stock:DONE", "charge-credit:DONE",
       "reserve-stock:CONFIRMATION_SENT", "charge-credit:CONFIRMATION_SENT", "mark-paid:SENT", "saga:COMPLETED")),
       events::toString);
@@ -280,6 +278,41 @@ class CheckoutTest {
   }
 
   @Test
+  @DisplayName("replies read again after their sagas finished: a completed saga's change nothing, a compensated "
+    + "saga's reservation is released again")
+  void repliesReadAgainAfterTheSagasFinished() throws Exception {
+    Duplicator recorder = Duplicator.start(false);
+    try {
+      String item = ledger.item(10, 5);
+      String paid = ledger.order(ledger.user(100), item, 1);
+      String refused = ledger.order(ledger.user(1), item, 1);
+      assertEquals(200, checkout(paid).status());
+      assertEquals(400, checkout(refused).status());
+      assertEquals("COMPLETED", awaitSagaFinished(paid));
+      assertEquals("ABORTED", awaitSagaFinished(refused));
+      String completedSaga = sagaOf(paid).getString("saga_id");
+      String abortedSaga = sagaOf(refused).getString("saga_id");
+
+      String undone = "reserve-stock:LATE_EFFECT_UNDONE";
+      long undoneBefore = events(abortedSaga).stream().filter(undone::equals).count();
+      // The completed saga's replies first: one partition, so once the aborted saga's are handled, so are they.
+      recorder.replayReplies(List.of(completedSaga, abortedSaga));
+      for (int i = 0; i < 200 && events(abortedSaga).stream().filter(undone::equals).count() == undoneBefore; i++) {
+        Thread.sleep(50);
+      }
+      List<String> aborted = events(abortedSaga);
+      assertEquals(undoneBefore + 1, aborted.stream().filter(undone::equals).count(), aborted::toString);
+      List<String> completed = events(completedSaga);
+      assertTrue(completed.stream().noneMatch(event -> event.endsWith("LATE_EFFECT_UNDONE")), completed::toString);
+      assertEquals(4, stock(item));
+      assertTrue(findOrder(paid).getBoolean("paid"));
+      ledger.assertConsistent();
+    } finally {
+      recorder.stop();
+    }
+  }
+
+  @Test
   @DisplayName("every command delivered again, oldest first, after more sagas settled on one item and one user than "
     + "their documents remember: nothing is taken twice")
   void commandsReplayedPastWhatDocumentsRemember() throws Exception {
@@ -341,6 +374,12 @@ class CheckoutTest {
     }
   }
 
+  /** A saga's journal, each line as "step:event". */
+  private static List<String> events(String sagaId) {
+    return TestShop.get("/sagas/" + sagaId).body().getJsonArray("journal").stream()
+      .map(entry -> ((JsonObject) entry).getString("step") + ":" + ((JsonObject) entry).getString("event")).toList();
+  }
+
   private static void awaitStatus(String order, String status, Supplier<String> context) throws InterruptedException {
     for (int i = 0; i < 100 && !status.equals(findOrder(order).getString("status")); i++) {
       Thread.sleep(50);
@@ -349,8 +388,8 @@ class CheckoutTest {
   }
 
   /**
-   * Listens to every participant command topic (and the replies). Echoing: sends each record of commands again at
-   * once. Recording: keeps the commands, to be sent again later, one record each.
+   * Listens to every participant command topic and to the replies. Echoing: sends each record of commands again at
+   * once. Recording: keeps the commands, to be sent again later, one record each; the replies are kept either way.
    */
   private static final class Duplicator {
     private final KafkaConsumer<String, String> consumer;
@@ -358,6 +397,7 @@ class CheckoutTest {
     private final boolean echo;
     private final Set<String> copied = ConcurrentHashMap.newKeySet();
     private final List<KafkaProducerRecord<String, String>> recorded = new ArrayList<>();
+    private final List<SagaMessage> recordedReplies = new ArrayList<>();
     private final AtomicInteger duplicated = new AtomicInteger();
     private final AtomicInteger replies = new AtomicInteger();
 
@@ -379,7 +419,11 @@ class CheckoutTest {
       consumer.partitionsAssignedHandler(partitions -> assigned.tryComplete());
       consumer.handler(record -> {
         if (record.topic().equals(Topics.SAGA_REPLIES)) {
-          duplicator.replies.addAndGet(SagaMessage.decodeAll(record.value()).size());
+          List<SagaMessage> replies = SagaMessage.decodeAll(record.value());
+          duplicator.replies.addAndGet(replies.size());
+          synchronized (duplicator.recordedReplies) {
+            duplicator.recordedReplies.addAll(replies);
+          }
         } else if (duplicator.copied.add(record.value())) {
           if (echo) {
             producer.send(KafkaProducerRecord.create(record.topic(), record.key(), record.value()))
@@ -428,6 +472,19 @@ class CheckoutTest {
       }
       Future.all(sent).await(30, TimeUnit.SECONDS);
       return answered;
+    }
+
+    /** Sends every reply seen for these sagas to the coordinator again, saga by saga, each in the order seen. */
+    void replayReplies(List<String> sagaIds) throws Exception {
+      List<Future<?>> sent = new ArrayList<>();
+      synchronized (recordedReplies) {
+        for (String sagaId : sagaIds) {
+          recordedReplies.stream().filter(reply -> reply.sagaId().equals(sagaId)).forEach(reply -> sent.add(
+            producer.send(KafkaProducerRecord.create(Topics.SAGA_REPLIES, reply.sagaId(), reply.encode()))));
+        }
+      }
+      assertFalse(sent.isEmpty(), "no reply recorded for " + sagaIds);
+      Future.all(sent).await(30, TimeUnit.SECONDS);
     }
 
     /** Waits until {@code count} commands were recorded. */

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static dev.sagashop.launcher.Ledger.awaitSagaFinished;
 import static dev.sagashop.launcher.Ledger.checkout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,13 +43,14 @@ class JournalTest {
   private final Ledger ledger = new Ledger();
 
   @Test
-  @DisplayName("the journal tells the sagas it has seen from those it has not, however many are asked at once")
+  @DisplayName("the journal tells each saga's status, and leaves out those it has not seen, however many are asked")
   void journalKnowsItsSagas() throws Exception {
     String item = ledger.item(1, 10);
     List<String> seen = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String order = ledger.order(ledger.user(10), item, 1);
       assertEquals(200, checkout(order).status());
+      assertEquals("COMPLETED", awaitSagaFinished(order));
       seen.add(TestShop.get("/orders/" + order + "/saga").body().getString("saga_id"));
     }
     Journal journal = Journal.open(TestShop.shop().vertx(), TestShop.shop().config(), "test").await(10,
@@ -61,10 +63,11 @@ class JournalTest {
           asked.add(Ids.newId());
         }
         asked.addAll(seen.subList(1, seen.size()));
-        assertEquals(Set.copyOf(seen), journal.known(asked).await(10, TimeUnit.SECONDS), asked.size() + " asked");
+        Map<String, Status> completed = seen.stream().collect(Collectors.toMap(id -> id, id -> Status.COMPLETED));
+        assertEquals(completed, journal.statusesOf(asked).await(10, TimeUnit.SECONDS), asked.size() + " asked");
       }
-      assertEquals(Set.of(seen.get(0)), journal.known(List.of(seen.get(0))).await(10, TimeUnit.SECONDS));
-      assertEquals(Set.of(), journal.known(List.of()).await(10, TimeUnit.SECONDS));
+      assertEquals(Set.of(seen.get(0)), known(journal, List.of(seen.get(0))));
+      assertEquals(Set.of(), known(journal, List.of()));
     } finally {
       journal.close().await(10, TimeUnit.SECONDS);
     }
@@ -177,7 +180,7 @@ class JournalTest {
       assertEquals(1_000L, journal.prune(now.minus(30, ChronoUnit.DAYS), 1_000).await(30, TimeUnit.SECONDS),
         "at most as many as asked, in whole statements");
       assertEquals(6L, journal.prune(now.minus(30, ChronoUnit.DAYS), 10_000).await(30, TimeUnit.SECONDS));
-      Set<String> left = journal.known(all.stream().map(SagaState::sagaId).toList()).await(30, TimeUnit.SECONDS);
+      Set<String> left = known(journal, all.stream().map(SagaState::sagaId).toList());
       assertEquals(kept.stream().map(SagaState::sagaId).collect(Collectors.toSet()), left);
       assertEquals(0L, journal.prune(now.minus(30, ChronoUnit.DAYS), 10_000).await(30, TimeUnit.SECONDS));
     });
@@ -230,7 +233,7 @@ class JournalTest {
         journal);
       assertEquals(1L, pruner.pass(now).await(30, TimeUnit.SECONDS), "the shop's own topics hold only new messages");
       assertEquals(Set.of(finishedLater.sagaId(), young.sagaId()),
-        journal.known(all.stream().map(SagaState::sagaId).toList()).await(10, TimeUnit.SECONDS));
+        known(journal, all.stream().map(SagaState::sagaId).toList()));
     });
   }
 
@@ -254,6 +257,11 @@ class JournalTest {
       admin.query("DROP DATABASE IF EXISTS `" + database + "`").execute().await(10, TimeUnit.SECONDS);
       admin.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** The sagas of {@code sagaIds} the journal holds. */
+  private static Set<String> known(Journal journal, List<String> sagaIds) throws Exception {
+    return journal.statusesOf(sagaIds).await(30, TimeUnit.SECONDS).keySet();
   }
 
   /** A saga in {@code status}, started at {@code createdAt} and in that status since {@code since}. */

@@ -134,8 +134,7 @@ public final class SagaEngine {
    * {@code state} is null for a saga that is no longer active.
    */
   public Optional<Command> undoLateEffect(SagaState state, SagaMessage reply) {
-    if (!MessageTypes.REPLY.equals(reply.type()) || reply.step() >= definition.steps().size()
-      || reply.outcome() != Outcome.DONE || !reply.applied()) {
+    if (!freshEffect(reply)) {
       return Optional.empty();
     }
     SagaStep step = definition.step(reply.step());
@@ -154,6 +153,12 @@ public final class SagaEngine {
     JsonObject payload = reply.payload().getJsonObject("command_payload", new JsonObject());
     return Optional.of(new Command(step.participant(),
       SagaMessage.command(reply.sagaId(), reply.step(), step.compensation(), payload)));
+  }
+
+  /** Whether a reply says one of this saga's actions was applied by the command it answers (not found done). */
+  public boolean freshEffect(SagaMessage reply) {
+    return MessageTypes.REPLY.equals(reply.type()) && reply.step() < definition.steps().size()
+      && reply.outcome() == Outcome.DONE && reply.applied();
   }
 
   /** The commands a saga is waiting on, to send again after a restart or a silence. */

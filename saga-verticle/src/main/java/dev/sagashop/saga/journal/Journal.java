@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -183,21 +184,22 @@ public final class Journal {
         : prune(before, most - PRUNE_CHUNK).map(more -> more + rows.rowCount()));
   }
 
-  /** Which of these sagas the journal has ever seen. */
-  public Future<Set<String>> known(Collection<String> sagaIds) {
+  /** The status of each of these sagas the journal holds (those it never saw, or pruned, are absent). */
+  public Future<Map<String, Status>> statusesOf(Collection<String> sagaIds) {
     List<String> ids = new ArrayList<>(sagaIds);
-    Set<String> known = new HashSet<>();
+    Map<String, Status> statuses = new HashMap<>();
     List<Future<Void>> queries = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += CHUNK) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-      queries.add(pool.preparedQuery("SELECT saga_id FROM saga WHERE saga_id IN (" + placeholders(chunk.size()) + ")")
+      queries.add(pool.preparedQuery("SELECT saga_id, status FROM saga WHERE saga_id IN ("
+          + placeholders(chunk.size()) + ")")
         .execute(Tuple.wrap(new ArrayList<>(chunk)))
         .map(rows -> {
-          rows.forEach(row -> known.add(row.getString("saga_id")));
+          rows.forEach(row -> statuses.put(row.getString("saga_id"), Status.valueOf(row.getString("status"))));
           return null;
         }));
     }
-    return Future.all(queries).map(done -> known);
+    return Future.all(queries).map(done -> statuses);
   }
 
   /** The unfinished sagas whose messages arrive on these partitions of the replies topic. */
