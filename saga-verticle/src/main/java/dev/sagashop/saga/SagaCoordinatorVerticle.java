@@ -308,8 +308,9 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         if (transition != null) {
           metrics.replied(current, engine.definition().step(message.step()).name(), message, now);
         } else if (current != null || inJournal.get(message.sagaId()) != Status.COMPLETED) {
-          // A completed saga's participants settled it and refuse its actions from then on: a reply saying one was
-          // applied is a copy read again (a partition gained, a rewind), and its compensation would find nothing.
+          // A saga is journalled COMPLETED once Kafka holds its confirmations, which settle it at its participants
+          // (their ledgers refuse its actions from then on): a reply saying one was applied is a copy read again (a
+          // partition gained, a rewind), and its compensation would find nothing to undo.
           SagaState saga = current;
           engine.undoLateEffect(current, message).ifPresent(undo -> {
             undos.add(undo);
