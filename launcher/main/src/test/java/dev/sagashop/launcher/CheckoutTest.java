@@ -186,6 +186,35 @@ class CheckoutTest {
   }
 
   @Test
+  @DisplayName("while a checkout holds stock, adding more than the hold leaves room for is refused, so the saga's "
+    + "refusal can give every unit back")
+  void addLeavesRoomForAHeldReservation() throws Exception {
+    String item = ledger.item(2, 10);
+    String user = ledger.user(1);
+    String order = ledger.order(user, item, 1);
+    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    Future<Reply> pending;
+    try {
+      pending = TestShop.client().post("/orders/checkout/" + order);
+      for (int i = 0; i < 100 && stock(item) != 9; i++) {
+        Thread.sleep(50);
+      }
+      assertEquals(9, stock(item), "the saga's reservation holds one unit");
+      Reply refused = TestShop.post("/stock/add/" + item + "/" + (Long.MAX_VALUE - 9));
+      assertEquals(400, refused.status(), refused.body()::encode);
+      assertEquals(9, stock(item), "the refused add changed nothing");
+      ledger.addStock(item, Long.MAX_VALUE - 10);
+    } finally {
+      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
+    }
+    Reply outcome = TestShop.client().await(pending);
+    assertEquals(400, outcome.status(), outcome.body()::encode);
+    assertTrue(outcome.error().contains("credit"), outcome.error());
+    assertEquals(Long.MAX_VALUE, stock(item), "the reservation was given back");
+    ledger.assertConsistent();
+  }
+
+  @Test
   @DisplayName("with every participant command delivered twice, no stock or credit is taken twice")
   void everyCommandDeliveredTwice() throws Exception {
     Duplicator duplicator = Duplicator.start(true);

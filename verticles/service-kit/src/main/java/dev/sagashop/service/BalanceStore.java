@@ -2,6 +2,7 @@ package dev.sagashop.service;
 
 import dev.sagashop.contracts.ServiceException;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
@@ -56,13 +57,19 @@ public final class BalanceStore {
       : Future.succeededFuture(document));
   }
 
-  /** Adds {@code amount}; returns the new balance. 404 for an unknown id, 400 if the balance would overflow. */
+  /**
+   * Adds {@code amount}; returns the new balance. 404 for an unknown id; 400 if the balance and what sagas hold on
+   * the document would together pass 2^63-1, since a hold released goes back into the balance and must fit.
+   */
   public Future<Long> add(String id, long amount) {
-    JsonObject roomFor = byId(id).put(balance, new JsonObject().put("$lte", Long.MAX_VALUE - amount));
+    JsonObject roomFor = byId(id).put("$expr", new JsonObject().put("$lte", new JsonArray()
+      .add(new JsonObject().put("$add", new JsonArray().add("$" + balance).add(HoldLedger.HELD)))
+      .add(Long.MAX_VALUE - amount)));
     return change(roomFor, amount).compose(updated -> updated != null
       ? Future.succeededFuture(updated)
       : find(id).compose(existing -> Future.failedFuture(ServiceException.badRequest(
-        balance + " of " + noun + " " + id + " would exceed " + Long.MAX_VALUE))));
+        balance + " of " + noun + " " + id + " would exceed " + Long.MAX_VALUE
+          + ", counting what checkouts in progress have held of it"))));
   }
 
   /** Takes {@code amount}; returns the new balance. 404 for an unknown id, 400 and no change if too little. */

@@ -44,6 +44,12 @@ public final class HoldLedger {
   /** Matches a document whose settled list is full: sagas sorting below its first entry may have been dropped. */
   private static final String SETTLED_FULL = SETTLED + "." + (SETTLED_KEPT - 1);
   private static final String SETTLED_FLOOR = SETTLED + ".0";
+  /** The amounts all sagas hold on a document, as an aggregation expression (0 without holds). */
+  static final JsonObject HELD = new JsonObject().put("$reduce", new JsonObject()
+    .put("input", new JsonObject().put("$objectToArray", new JsonObject()
+      .put("$ifNull", new JsonArray().add("$" + HOLDS).add(new JsonObject()))))
+    .put("initialValue", 0L)
+    .put("in", new JsonObject().put("$add", new JsonArray().add("$$value").add("$$this.v.q"))));
 
   /** What a saga's move on the documents came to; {@code applied}: this call took something new. */
   public record HoldResult(Outcome outcome, String reason, boolean applied) {

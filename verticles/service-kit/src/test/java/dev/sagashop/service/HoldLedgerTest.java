@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.SagaMessage.Outcome;
+import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.HoldLedger.HoldRequest;
 import dev.sagashop.service.HoldLedger.HoldResult;
 import dev.sagashop.service.HoldLedger.Move;
@@ -24,6 +25,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hold ledger's try / confirm / cancel against a Mongo-protocol server in this JVM (no Kafka, no saga). */
@@ -192,6 +194,25 @@ class HoldLedgerTest {
     assertEquals(Outcome.DONE, apply("s1", Move.CONFIRM, Map.of("0", 3L)).outcome(), "confirmed twice");
     apply("s1", Move.RELEASE, Map.of("0", 3L));
     assertEquals(7, stock("0"));
+  }
+
+  @Test
+  @DisplayName("an add that would leave no room to give a held amount back is refused, so every release can be "
+    + "applied: the balance and what sagas hold never pass 2^63-1 together")
+  void addLeavesRoomForHolds() {
+    apply("s1", Move.RESERVE, Map.of("0", 3L));
+    apply("s2", Move.RESERVE, Map.of("0", 2L));
+    ServiceException refused = assertThrows(ServiceException.class,
+      () -> store.add("0", Long.MAX_VALUE - 5).await());
+    assertEquals(400, refused.status());
+    assertTrue(refused.getMessage().contains("held"), refused.getMessage());
+    assertEquals(5, stock("0"), "the refused add changed nothing");
+
+    assertEquals(Long.MAX_VALUE - 5, store.add("0", Long.MAX_VALUE - 10).await(), "up to the room the holds leave");
+    assertEquals(Outcome.DONE, apply("s1", Move.RELEASE, Map.of("0", 3L)).outcome());
+    assertEquals(Outcome.DONE, apply("s2", Move.CONFIRM, Map.of("0", 2L)).outcome());
+    assertEquals(Long.MAX_VALUE - 2, stock("0"), "the release gave its 3 back");
+    assertEquals(Long.MAX_VALUE, store.add("0", 2).await(), "a confirmed hold leaves no claim on the room");
   }
 
   @Test
