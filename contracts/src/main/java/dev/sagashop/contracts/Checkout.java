@@ -11,6 +11,12 @@ import java.util.Map;
 /** The payload of a checkout saga: what the order service locked, and what every command of the saga carries. */
 public record Checkout(String orderId, String userId, List<Line> items, long totalCost) {
 
+  /**
+   * Distinct items an order may hold. Every message of its saga carries the lines, and the journal keeps them: at
+   * 500 lines of the longest ids and amounts a payload is about 45 KB, within the journal's 64 KB and a Kafka record.
+   */
+  public static final int MAX_LINES = 500;
+
   public record Line(String itemId, long quantity) {
   }
 
@@ -32,7 +38,11 @@ public record Checkout(String orderId, String userId, List<Line> items, long tot
   public static Checkout fromJson(JsonObject json) {
     try {
       List<Line> lines = new ArrayList<>();
-      for (Object entry : json.getJsonArray("items")) {
+      JsonArray items = json.getJsonArray("items");
+      if (items.size() > MAX_LINES) {
+        throw new IllegalArgumentException("a checkout of " + items.size() + " lines; at most " + MAX_LINES);
+      }
+      for (Object entry : items) {
         JsonArray line = (JsonArray) entry;
         long quantity = line.getLong(1);
         if (!Ids.isValid(line.getString(0)) || quantity < 1) {

@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.bench.ShopClient;
 import dev.sagashop.bench.ShopClient.Reply;
+import dev.sagashop.contracts.Checkout;
 import dev.sagashop.gateway.GatewayVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -212,6 +213,25 @@ class ApiTest {
       assertRefused(404, post("/orders/addItem/no-order/" + newItem(1, 0) + "/1"));
       assertRefused(404, get("/orders/find/no-order"));
       assertEquals(0L, get("/orders/find/" + order).body().getLong("total_cost"));
+    }
+
+    @Test
+    @DisplayName("an order holds at most 500 distinct items: the next new item is refused with 400, more of one it "
+      + "holds is not, and the full order checks out")
+    void distinctItemsAreBounded() {
+      String user = newUser(Checkout.MAX_LINES + 1);
+      String order = post("/orders/create/" + user).body().getString("order_id");
+      String first = null;
+      for (int i = 0; i < Checkout.MAX_LINES; i++) {
+        String item = newItem(1, 2);
+        first = first == null ? item : first;
+        assertEquals(200, post("/orders/addItem/" + order + "/" + item + "/1").status());
+      }
+      assertRefused(400, post("/orders/addItem/" + order + "/" + newItem(1, 1) + "/1"));
+      assertEquals(Checkout.MAX_LINES, get("/orders/find/" + order).body().getJsonArray("items").size());
+      assertEquals(200, post("/orders/addItem/" + order + "/" + first + "/1").status());
+      assertEquals(200, post("/orders/checkout/" + order).status());
+      assertEquals(0L, get("/payment/find_user/" + user).body().getLong("credit"));
     }
 
     @Test

@@ -73,6 +73,9 @@ final class Checkouts implements Participant.CommandHandler {
         case CHECKING_OUT -> join(order);
         case OPEN -> order.lines().isEmpty()
           ? Future.failedFuture(ServiceException.badRequest("order " + orderId + " has no items to check out"))
+          : order.lines().size() > Checkout.MAX_LINES
+          ? Future.failedFuture(ServiceException.badRequest("order " + orderId + " holds " + order.lines().size()
+            + " distinct items; at most " + Checkout.MAX_LINES + " can be checked out"))
           // Reopened between the lock attempt and the read: try again.
           : attempt < LOCK_ATTEMPTS ? attempt(orderId, attempt + 1)
           : Future.failedFuture(ServiceException.conflict("order " + orderId + " is being changed concurrently"));

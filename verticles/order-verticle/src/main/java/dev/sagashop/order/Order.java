@@ -2,6 +2,7 @@ package dev.sagashop.order;
 
 import dev.sagashop.contracts.Amounts;
 import dev.sagashop.contracts.Checkout;
+import dev.sagashop.contracts.ServiceException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -39,6 +40,10 @@ record Order(String id, String userId, List<Line> lines, long totalCost, Status 
       }
     }
     if (!merged) {
+      if (lines.size() >= Checkout.MAX_LINES) {
+        throw ServiceException.badRequest("order " + id + " holds " + lines.size() + " distinct items, the most an "
+          + "order may hold");
+      }
       added.add(new Line(itemId, quantity));
     }
     return new Order(id, userId, List.copyOf(added), cost, status, version + 1, sagaId, lastError);

@@ -1,5 +1,6 @@
 package dev.sagashop.order;
 
+import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.service.MongoBulk;
 import io.vertx.core.Future;
@@ -64,12 +65,16 @@ final class OrderStore {
     return MongoBulk.update(mongo, ORDERS, writes).mapEmpty();
   }
 
-  /** An open order that has items: only such an order may be checked out. */
+  /**
+   * An open order that has items, and no more than {@link Checkout#MAX_LINES} of them (an order stored before that
+   * bound may have more): only such an order may be checked out.
+   */
   private static JsonObject lockable(String orderId) {
     return new JsonObject()
       .put("_id", orderId)
       .put("status", Order.Status.OPEN.name())
-      .put("items", new JsonObject().put("$ne", new JsonArray()));
+      .put("items", new JsonObject().put("$ne", new JsonArray()))
+      .put("items." + Checkout.MAX_LINES, new JsonObject().put("$exists", false));
   }
 
   /** The semantic lock: checking out by {@code sagaId}. */

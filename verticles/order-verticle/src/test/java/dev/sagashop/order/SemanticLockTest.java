@@ -2,6 +2,7 @@ package dev.sagashop.order;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.ServiceException;
 import dev.sagashop.order.Order.Status;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -89,6 +91,31 @@ class SemanticLockTest {
   @DisplayName("an order without items cannot be locked")
   void emptyOrderDoesNotLock() {
     assertNull(orders.lockForCheckout("empty", "s1").await());
+  }
+
+  @Test
+  @DisplayName("an order takes up to 500 distinct items and checks out; the 501st is refused with a 400, and an order "
+    + "stored with more before that bound does not lock, alone or many at once")
+  void ordersHoldABoundedNumberOfLines() {
+    Order full = Order.open("full", "u1");
+    for (int i = 0; i < Checkout.MAX_LINES; i++) {
+      full = full.withItem("item-" + i, 1, 1);
+    }
+    Order atTheBound = full;
+    ServiceException refused = assertThrows(ServiceException.class, () -> atTheBound.withItem("one-more", 1, 1));
+    assertEquals(400, refused.status());
+    assertEquals(Checkout.MAX_LINES, atTheBound.withItem("item-0", 1, 1).lines().size(),
+      "more of an item it holds is no new line");
+    orders.insert(full).await();
+    assertNotNull(orders.lockForCheckout("full", "s1").await());
+
+    List<Order.Line> lines = new ArrayList<>(full.lines());
+    lines.add(new Order.Line("one-more", 1));
+    Order over = new Order("over", "u1", List.copyOf(lines), full.totalCost() + 1, Status.OPEN, 0, null, null);
+    orders.insert(over).await();
+    assertNull(orders.lockForCheckout("over", "s2").await());
+    orders.lockAllForCheckout(Map.of("over", "s3")).await();
+    assertEquals(Status.OPEN, orders.find("over").await().status());
   }
 
   @Test
