@@ -223,6 +223,14 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         try {
           boolean seenBefore = record.offset() < handledBelow.getOrDefault(record.partition(), Long.MAX_VALUE);
           for (SagaMessage message : SagaMessage.decodeAll(record.value())) {
+            if (startsCheckout(message) && !Journal.holds(message.payload(), record.value())) {
+              // Its first row would fail the poll's whole transaction, again on every retry, holding every saga.
+              String reason = "saga " + message.sagaId() + ": a payload larger than the journal holds";
+              log.error("dead-lettering {}", reason);
+              received.add(new Received(null, record.partition()));
+              DeadLetters.send(producer, message, reason);
+              continue;
+            }
             received.add(new Received(message, record.partition()));
             boolean inactive = !active.containsKey(message.sagaId());
             if (inactive && (startsCheckout(message)

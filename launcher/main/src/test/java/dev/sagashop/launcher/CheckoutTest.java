@@ -12,6 +12,7 @@ import dev.sagashop.messaging.KafkaSettings;
 import dev.sagashop.messaging.Participant;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -211,6 +212,34 @@ class CheckoutTest {
     assertEquals(400, outcome.status(), outcome.body()::encode);
     assertTrue(outcome.error().contains("credit"), outcome.error());
     assertEquals(Long.MAX_VALUE, stock(item), "the reservation was given back");
+    ledger.assertConsistent();
+  }
+
+  @Test
+  @DisplayName("a saga asked for with a payload larger than the journal holds is dead-lettered, and the sagas after "
+    + "it run: the coordinator does not retry a poll that can never be written")
+  void anOversizedSagaDoesNotHoldTheOthers() throws Exception {
+    JsonArray lines = new JsonArray();
+    for (int i = 0; i < 2_000; i++) {
+      lines.add(new JsonArray().add("item-" + "x".repeat(50) + i).add(Long.MAX_VALUE));
+    }
+    String sagaId = Ids.newOrderedId();
+    JsonObject payload = new JsonObject().put("order_id", "oversized").put("user_id", "someone").put("items", lines)
+      .put("total_cost", 1L);
+    KafkaProducer<String, String> producer = KafkaProducer.create(TestShop.shop().vertx(),
+      KafkaSettings.producer(TestShop.shop().config(), "oversized"));
+    try {
+      producer.send(KafkaProducerRecord.create(Topics.SAGA_REPLIES, sagaId,
+        SagaMessage.command(sagaId, 0, MessageTypes.CHECKOUT_STARTED, payload).encode()))
+        .await(30, TimeUnit.SECONDS);
+    } finally {
+      producer.close().await(30, TimeUnit.SECONDS);
+    }
+    String item = ledger.item(1, 1);
+    String order = ledger.order(ledger.user(1), item, 1);
+    Reply paid = checkout(order);
+    assertEquals(200, paid.status(), paid.body()::encode);
+    assertEquals(404, TestShop.get("/sagas/" + sagaId).status(), "the oversized saga was never journalled");
     ledger.assertConsistent();
   }
 

@@ -1,5 +1,6 @@
 package dev.sagashop.launcher;
 
+import dev.sagashop.contracts.Checkout;
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.Ids;
 import dev.sagashop.messaging.KafkaSettings;
@@ -257,6 +258,38 @@ class JournalTest {
       admin.query("DROP DATABASE IF EXISTS `" + database + "`").execute().await(10, TimeUnit.SECONDS);
       admin.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  @DisplayName("the largest checkout an order may hold is journalled whole; twice as many lines are more than the "
+    + "journal holds, and it says so before writing")
+  void largestCheckoutFits() throws Exception {
+    JsonObject largest = checkoutOf(Checkout.MAX_LINES);
+    assertTrue(Journal.holds(largest, largest.encode()));
+    JsonObject twice = checkoutOf(2 * Checkout.MAX_LINES);
+    assertFalse(Journal.holds(twice, twice.encode()));
+    Journal journal = Journal.open(TestShop.shop().vertx(), TestShop.shop().config(), "test").await(10,
+      TimeUnit.SECONDS);
+    try {
+      String sagaId = Ids.newId();
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      SagaState started = new SagaState(sagaId, "checkout", largest.getString("order_id"), largest, Status.RUNNING, 0,
+        Set.of(0), null, 0, now, now, now, 0);
+      journal.record(List.of(started), List.of(new JournalEntry(sagaId, "saga", "STARTED", "", now)),
+        Set.of(sagaId)).await(10, TimeUnit.SECONDS);
+      assertEquals(largest, journal.find(sagaId).await(10, TimeUnit.SECONDS).getJsonObject("payload"));
+    } finally {
+      journal.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A checkout of {@code lines} distinct items, every id and amount as long as the API allows. */
+  private static JsonObject checkoutOf(int lines) {
+    List<Checkout.Line> items = new ArrayList<>();
+    for (int i = 0; i < lines; i++) {
+      items.add(new Checkout.Line(String.format("%064d", i), Long.MAX_VALUE));
+    }
+    return new Checkout("o".repeat(64), "u".repeat(64), items, Long.MAX_VALUE).toJson();
   }
 
   /** The sagas of {@code sagaIds} the journal holds. */

@@ -21,6 +21,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -47,6 +48,8 @@ import java.util.stream.Collectors;
 public final class Journal {
 
   private static final String DEFAULT_DATABASE = "saga";
+  /** What the payload column (TEXT) holds, in bytes of UTF-8. */
+  static final int PAYLOAD_BYTES = 65_535;
   /** Rows per statement at most; every shape up to it stays in the prepared-statement cache. */
   private static final int CHUNK = 64;
   private static final String ACTIVE = statuses(status -> !status.finished());
@@ -132,6 +135,15 @@ public final class Journal {
       .compose(created -> JournalUpgrade.run(pool))
       .map(created -> new Journal(pool, owner))
       .onFailure(failure -> pool.close());
+  }
+
+  /**
+   * Whether a saga's payload fits its journal row. {@code carriedIn}, the text it arrived in, bounds it: short text
+   * (the usual) needs no encoding to tell.
+   */
+  public static boolean holds(JsonObject payload, String carriedIn) {
+    return (long) carriedIn.length() * 3 <= PAYLOAD_BYTES
+      || payload.encode().getBytes(StandardCharsets.UTF_8).length <= PAYLOAD_BYTES;
   }
 
   /**
