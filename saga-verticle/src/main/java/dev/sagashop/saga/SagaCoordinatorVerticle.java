@@ -223,9 +223,10 @@ public class SagaCoordinatorVerticle extends VerticleBase {
         try {
           boolean seenBefore = record.offset() < handledBelow.getOrDefault(record.partition(), Long.MAX_VALUE);
           for (SagaMessage message : SagaMessage.decodeAll(record.value())) {
-            if (startsCheckout(message) && !Journal.holds(message.payload(), record.value())) {
+            String unjournallable = startsCheckout(message) ? unjournallable(message, record.value()) : null;
+            if (unjournallable != null) {
               // Its first row would fail the poll's whole transaction, again on every retry, holding every saga.
-              String reason = "saga " + message.sagaId() + ": a payload larger than the journal holds";
+              String reason = "saga " + message.sagaId() + ": " + unjournallable;
               log.error("dead-lettering {}", reason);
               received.add(new Received(null, record.partition()));
               DeadLetters.send(producer, message, reason);
@@ -281,6 +282,15 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     }
     return new Transition(current.retried(now), engine.pending(current),
       List.of(new JournalEntry(current.sagaId(), SagaEngine.SAGA, event, "by " + by, now)));
+  }
+
+  /** Why a saga asked for by {@code message} cannot have a journal row, or null if it can. */
+  private String unjournallable(SagaMessage message, String carriedIn) {
+    String keyField = engine.definition().keyField();
+    if (!(message.payload().getValue(keyField) instanceof String key) || !Ids.isValid(key)) {
+      return "no valid " + keyField + " in its payload";
+    }
+    return Journal.holds(message.payload(), carriedIn) ? null : "a payload larger than the journal holds";
   }
 
   private static boolean startsCheckout(SagaMessage message) {

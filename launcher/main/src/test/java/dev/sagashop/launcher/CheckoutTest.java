@@ -216,21 +216,25 @@ class CheckoutTest {
   }
 
   @Test
-  @DisplayName("a saga asked for with a payload larger than the journal holds is dead-lettered, and the sagas after "
-    + "it run: the coordinator does not retry a poll that can never be written")
+  @DisplayName("sagas asked for with a payload larger than the journal holds, or without a valid order id, are "
+    + "dead-lettered, and the sagas after them run: the coordinator does not retry a poll that can never be written")
   void anOversizedSagaDoesNotHoldTheOthers() throws Exception {
     JsonArray lines = new JsonArray();
     for (int i = 0; i < 2_000; i++) {
       lines.add(new JsonArray().add("item-" + "x".repeat(50) + i).add(Long.MAX_VALUE));
     }
-    String sagaId = Ids.newOrderedId();
+    String oversized = Ids.newOrderedId();
+    String keyless = Ids.newOrderedId();
     JsonObject payload = new JsonObject().put("order_id", "oversized").put("user_id", "someone").put("items", lines)
       .put("total_cost", 1L);
     KafkaProducer<String, String> producer = KafkaProducer.create(TestShop.shop().vertx(),
-      KafkaSettings.producer(TestShop.shop().config(), "oversized"));
+      KafkaSettings.producer(TestShop.shop().config(), "unjournallable"));
     try {
-      producer.send(KafkaProducerRecord.create(Topics.SAGA_REPLIES, sagaId,
-        SagaMessage.command(sagaId, 0, MessageTypes.CHECKOUT_STARTED, payload).encode()))
+      producer.send(KafkaProducerRecord.create(Topics.SAGA_REPLIES, oversized,
+        SagaMessage.command(oversized, 0, MessageTypes.CHECKOUT_STARTED, payload).encode()))
+        .await(30, TimeUnit.SECONDS);
+      producer.send(KafkaProducerRecord.create(Topics.SAGA_REPLIES, keyless, SagaMessage.command(keyless, 0,
+          MessageTypes.CHECKOUT_STARTED, new JsonObject().put("order_id", "x".repeat(65))).encode()))
         .await(30, TimeUnit.SECONDS);
     } finally {
       producer.close().await(30, TimeUnit.SECONDS);
@@ -239,7 +243,8 @@ class CheckoutTest {
     String order = ledger.order(ledger.user(1), item, 1);
     Reply paid = checkout(order);
     assertEquals(200, paid.status(), paid.body()::encode);
-    assertEquals(404, TestShop.get("/sagas/" + sagaId).status(), "the oversized saga was never journalled");
+    assertEquals(404, TestShop.get("/sagas/" + oversized).status(), "the oversized saga was never journalled");
+    assertEquals(404, TestShop.get("/sagas/" + keyless).status(), "nor the one without a valid order id");
     ledger.assertConsistent();
   }
 
