@@ -33,11 +33,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 import static dev.sagashop.launcher.Ledger.awaitSagaFinished;
 import static dev.sagashop.launcher.Ledger.checkout;
 import static dev.sagashop.launcher.Ledger.credit;
+import static dev.sagashop.launcher.Ledger.events;
 import static dev.sagashop.launcher.Ledger.findOrder;
 import static dev.sagashop.launcher.Ledger.sagaOf;
 import static dev.sagashop.launcher.Ledger.stock;
@@ -166,21 +166,13 @@ class CheckoutTest {
   @DisplayName("while the payment service is down a checkout waits, addItem is refused with 409, and it finishes after")
   void lockedOrderRefusesAddItemAndWaitsForAParticipant() throws Exception {
     String item = ledger.item(2, 10);
-    String user = ledger.user(10);
-    String order = ledger.order(user, item, 1);
-    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    Future<Reply> pending;
-    try {
-      pending = TestShop.client().post("/orders/checkout/" + order);
-      Future<Reply> checkout = pending;
-      awaitStatus(order, "CHECKING_OUT", () -> checkout.isComplete() ? "the checkout answered "
-        + checkout.result().status() + " " + checkout.result().body().encode() : "");
+    String order = ledger.order(ledger.user(10), item, 1);
+    PaymentAway away = PaymentAway.checkout(order, saga -> {
+      assertEquals("CHECKING_OUT", findOrder(order).getString("status"));
       Reply refused = TestShop.post("/orders/addItem/" + order + "/" + item + "/1");
       assertEquals(409, refused.status(), refused.body()::encode);
-    } finally {
-      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    }
-    assertEquals(200, TestShop.client().await(pending).status());
+    });
+    assertEquals(200, away.answer().status());
     assertEquals(409, TestShop.post("/orders/addItem/" + order + "/" + item + "/1").status(), "paid orders are final");
     assertEquals(9, stock(item));
     ledger.assertConsistent();
@@ -191,12 +183,8 @@ class CheckoutTest {
     + "refusal can give every unit back")
   void addLeavesRoomForAHeldReservation() throws Exception {
     String item = ledger.item(2, 10);
-    String user = ledger.user(1);
-    String order = ledger.order(user, item, 1);
-    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    Future<Reply> pending;
-    try {
-      pending = TestShop.client().post("/orders/checkout/" + order);
+    String order = ledger.order(ledger.user(1), item, 1);
+    PaymentAway away = PaymentAway.checkout(order, saga -> {
       for (int i = 0; i < 100 && stock(item) != 9; i++) {
         Thread.sleep(50);
       }
@@ -205,10 +193,8 @@ class CheckoutTest {
       assertEquals(400, refused.status(), refused.body()::encode);
       assertEquals(9, stock(item), "the refused add changed nothing");
       ledger.addStock(item, Long.MAX_VALUE - 10);
-    } finally {
-      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    }
-    Reply outcome = TestShop.client().await(pending);
+    });
+    Reply outcome = away.answer();
     assertEquals(400, outcome.status(), outcome.body()::encode);
     assertTrue(outcome.error().contains("credit"), outcome.error());
     assertEquals(Long.MAX_VALUE, stock(item), "the reservation was given back");
@@ -435,19 +421,6 @@ class CheckoutTest {
         assertEquals(0, behind, service + " commands not yet applied");
       }
     }
-  }
-
-  /** A saga's journal, each line as "step:event". */
-  private static List<String> events(String sagaId) {
-    return TestShop.get("/sagas/" + sagaId).body().getJsonArray("journal").stream()
-      .map(entry -> ((JsonObject) entry).getString("step") + ":" + ((JsonObject) entry).getString("event")).toList();
-  }
-
-  private static void awaitStatus(String order, String status, Supplier<String> context) throws InterruptedException {
-    for (int i = 0; i < 100 && !status.equals(findOrder(order).getString("status")); i++) {
-      Thread.sleep(50);
-    }
-    assertEquals(status, findOrder(order).getString("status"), context);
   }
 
   /**

@@ -81,6 +81,12 @@ final class Ledger {
     return TestShop.get("/orders/" + order + "/saga").body();
   }
 
+  /** A saga's journal, each line as "step:event". */
+  static List<String> events(String sagaId) {
+    return TestShop.get("/sagas/" + sagaId).body().getJsonArray("journal").stream()
+      .map(line -> ((JsonObject) line).getString("step") + ":" + ((JsonObject) line).getString("event")).toList();
+  }
+
   /** The status its latest saga finished in, COMPLETED or ABORTED, waiting up to 10 s for it. */
   static String awaitSagaFinished(String order) {
     String status = null;

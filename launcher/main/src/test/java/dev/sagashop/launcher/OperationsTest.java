@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.sagashop.launcher.Ledger.awaitSagaFinished;
 import static dev.sagashop.launcher.Ledger.checkout;
 import static dev.sagashop.launcher.Ledger.credit;
+import static dev.sagashop.launcher.Ledger.events;
 import static dev.sagashop.launcher.Ledger.findOrder;
 import static dev.sagashop.launcher.Ledger.sagaOf;
 import static dev.sagashop.launcher.Ledger.stock;
@@ -152,10 +153,10 @@ class OperationsTest {
     String user = ledger.user(20);
     String order = ledger.order(user, item, 2);
     // The charge and then its refund wait for the payment service.
-    Away away = checkoutWhilePaymentAway(order, saga -> {
+    PaymentAway away = PaymentAway.checkout(order, saga -> {
       HttpResponse<String> accepted = admin(base(), saga, "abort", TestShop.ADMIN_TOKEN);
       assertEquals(202, accepted.statusCode(), accepted.body());
-      awaitSaga(order, "COMPENSATING");
+      PaymentAway.awaitSaga(order, "COMPENSATING");
     });
     String saga = away.saga();
     Future<Reply> pending = away.checkout();
@@ -177,7 +178,7 @@ class OperationsTest {
     String item = ledger.item(3, 10);
     String user = ledger.user(20);
     String order = ledger.order(user, item, 1);
-    Future<Reply> pending = checkoutWhilePaymentAway(order, saga -> {
+    Future<Reply> pending = PaymentAway.checkout(order, saga -> {
       Instant started = Instant.parse(TestShop.get("/sagas/" + saga).body().getString("created_at"));
       // Re-sends go out 2, 6 and 14 s after the start (SAGA_RESEND_AFTER_MS, doubling; each up to a second late):
       // after the second, every copy of the charge is taken out of Kafka, as if lost.
@@ -206,9 +207,9 @@ class OperationsTest {
     String user = ledger.user(30);
     String order = ledger.order(user, item, 1);
     // Back late: it takes the charge, answers it, then takes the refund sent behind it.
-    Away away = checkoutWhilePaymentAway(order, saga -> {
+    PaymentAway away = PaymentAway.checkout(order, saga -> {
       Thread.sleep(TestShop.STEP_DEADLINE_MS);
-      awaitSaga(order, "COMPENSATING");
+      PaymentAway.awaitSaga(order, "COMPENSATING");
     });
     String saga = away.saga();
     Future<Reply> pending = away.checkout();
@@ -280,28 +281,6 @@ class OperationsTest {
     return Math.round(sum);
   }
 
-  /** What an operator does to a saga that waits for the payment service. */
-  @FunctionalInterface
-  private interface Meanwhile {
-    void with(String saga) throws Exception;
-  }
-
-  private record Away(Future<Reply> checkout, String saga) {
-  }
-
-  /** Checks {@code order} out with the payment service away; {@code meanwhile} runs on its saga before it is back. */
-  private static Away checkoutWhilePaymentAway(String order, Meanwhile meanwhile) throws Exception {
-    TestShop.shop().undeploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    try {
-      Future<Reply> pending = TestShop.client().post("/orders/checkout/" + order);
-      String saga = awaitSaga(order, "RUNNING");
-      meanwhile.with(saga);
-      return new Away(pending, saga);
-    } finally {
-      TestShop.shop().deploy(Role.PAYMENT).await(30, TimeUnit.SECONDS);
-    }
-  }
-
   private static void sleepUntil(Instant when) throws InterruptedException {
     long ms = Duration.between(Instant.now(), when).toMillis();
     if (ms > 0) {
@@ -344,24 +323,6 @@ class OperationsTest {
 
   private static String encode(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8);
-  }
-
-  private static List<String> events(String saga) {
-    return TestShop.get("/sagas/" + saga).body().getJsonArray("journal").stream()
-      .map(line -> ((JsonObject) line).getString("step") + ":" + ((JsonObject) line).getString("event")).toList();
-  }
-
-  /** The id of the order's saga once it is in {@code status}. */
-  private static String awaitSaga(String order, String status) throws InterruptedException {
-    Reply saga = null;
-    for (int i = 0; i < 300; i++) {
-      saga = TestShop.get("/orders/" + order + "/saga");
-      if (saga.status() == 200 && status.equals(saga.body().getString("status"))) {
-        return saga.body().getString("saga_id");
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the saga of " + order + " is not " + status + ": " + saga.body().encode());
   }
 
   private static void awaitEvent(String saga, String event) throws InterruptedException {
