@@ -49,7 +49,7 @@ public final class Journal {
 
   private static final String DEFAULT_DATABASE = "saga";
   /** What the payload column (TEXT) holds, in bytes of UTF-8. */
-  static final int PAYLOAD_BYTES = 65_535;
+  private static final int PAYLOAD_BYTES = 65_535;
   /** Rows per statement at most; every shape up to it stays in the prepared-statement cache. */
   private static final int CHUNK = 64;
   private static final String ACTIVE = statuses(status -> !status.finished());
