@@ -104,6 +104,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
   private long pruneTimer;
   private boolean kafkaUp = true;
   private KafkaProbe kafka;
+  private Operations operations;
 
   @Override
   public Future<?> start() {
@@ -114,7 +115,7 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     return Journal.open(vertx, config(), owner)
       .compose(opened -> {
         journal = opened;
-        return Operations.on(vertx)
+        operations = Operations.on(vertx)
           .handle(SagaApi.FIND, request -> journal.find(Ids.require("saga_id", request.getString("saga_id"))))
           .handle(SagaApi.FIND_BY_ORDER,
             request -> journal.findByOrder(Ids.require("order_id", request.getString("order_id"))))
@@ -122,8 +123,8 @@ public class SagaCoordinatorVerticle extends VerticleBase {
           .handle(SagaApi.STATS, this::stats)
           .handle(SagaApi.ABORT, request -> admin(request, MessageTypes.ADMIN_ABORT))
           .handle(SagaApi.RETRY, request -> admin(request, MessageTypes.ADMIN_RETRY))
-          .handle(SagaApi.HEALTH, request -> health())
-          .registered();
+          .handle(SagaApi.HEALTH, request -> health());
+        return operations.registered();
       })
       .compose(registered -> {
         consumer = KafkaConsumer.create(vertx, KafkaSettings.consumer(config(), owner, GROUP));
@@ -158,7 +159,8 @@ public class SagaCoordinatorVerticle extends VerticleBase {
     vertx.cancelTimer(pruneTimer);
     vertx.cancelTimer(completionTimer);
     metrics.close();
-    Future<Void> stopped = loop == null ? Future.succeededFuture() : loop.stop();
+    Future<Void> stopped = (operations == null ? Future.<Void>succeededFuture() : operations.close())
+      .eventually(() -> loop == null ? Future.succeededFuture() : loop.stop());
     return stopped.eventually(producer::close).eventually(kafka::close)
       .eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }

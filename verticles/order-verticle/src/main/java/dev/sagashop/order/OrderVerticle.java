@@ -45,6 +45,7 @@ public class OrderVerticle extends VerticleBase {
   private KafkaConsumer<String, String> outcomes;
   private long sweepTimer;
   private KafkaProbe kafka;
+  private Operations operations;
 
   @Override
   public Future<?> start() {
@@ -58,7 +59,7 @@ public class OrderVerticle extends VerticleBase {
       new OrderStore(sagaMongo), producer, broadcast);
     kafka = new KafkaProbe(vertx, config());
     Lifeline lifeline = new Lifeline(OrderApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
-    return Operations.on(vertx).supervisedBy(lifeline)
+    operations = Operations.on(vertx).supervisedBy(lifeline)
       .handle(OrderApi.CREATE, this::create)
       .handle(OrderApi.FIND, this::find)
       .handle(OrderApi.ADD_ITEM, this::addItem)
@@ -66,8 +67,8 @@ public class OrderVerticle extends VerticleBase {
       .handle(OrderApi.CHECKOUT, request -> checkouts.checkout(Ids.require("order_id", request.getString("order_id"))))
       // A checkout needs Kafka as well as the database: readiness (and the gateway's checkout gate) say so.
       .handle(OrderApi.HEALTH, request -> ServiceMongo.ping(mongo, OrderApi.SERVICE)
-        .compose(database -> kafka.check().map(database::mergeIn)))
-      .registered()
+        .compose(database -> kafka.check().map(database::mergeIn)));
+    return operations.registered()
       .compose(registered -> broadcast ? listenForOutcomes(instance) : Future.<Void>succeededFuture())
       .compose(listening -> Participant.start(vertx, config(), lifeline, checkouts))
       .onSuccess(started -> {
@@ -103,9 +104,10 @@ public class OrderVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweepTimer);
+    Future<Void> closed = operations.close();
     checkouts.abandon();
-    Future<Void> stopped = participant == null ? Future.succeededFuture() : participant.stop();
-    return stopped
+    return closed
+      .eventually(() -> participant == null ? Future.succeededFuture() : participant.stop())
       .eventually(() -> outcomes == null ? Future.succeededFuture() : outcomes.close())
       .eventually(producer::close)
       .eventually(kafka::close)

@@ -26,6 +26,7 @@ public class PaymentVerticle extends VerticleBase {
   private MongoClient mongo;
   private MongoClient sagaMongo;
   private Participant participant;
+  private Operations operations;
   private BalanceOperations users;
 
   @Override
@@ -35,14 +36,14 @@ public class PaymentVerticle extends VerticleBase {
     BalanceStore store = new BalanceStore(mongo, USERS, "credit", "user");
     users = new BalanceOperations(store, "user_id");
     Lifeline lifeline = new Lifeline(PaymentApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
-    return Operations.on(vertx).supervisedBy(lifeline)
+    operations = Operations.on(vertx).supervisedBy(lifeline)
       .handle(PaymentApi.CREATE_USER, this::createUser)
       .handle(PaymentApi.FIND_USER, users.find(PaymentVerticle::view))
       .handle(PaymentApi.ADD_FUNDS, users.add())
       .handle(PaymentApi.PAY, users.subtract())
       .handle(PaymentApi.BATCH_INIT, this::batchInit)
-      .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE))
-      .registered()
+      .handle(PaymentApi.HEALTH, request -> ServiceMongo.ping(mongo, PaymentApi.SERVICE));
+    return operations.registered()
       .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(sagaMongo),
         MessageTypes.CHARGE_CREDIT, MessageTypes.REFUND_CREDIT, MessageTypes.CONFIRM_CREDIT, checkout -> Map.of(checkout.userId(), checkout.totalCost()))))
       .onSuccess(started -> participant = started);
@@ -50,7 +51,9 @@ public class PaymentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close)
+    return operations.close()
+      .eventually(() -> participant == null ? Future.succeededFuture() : participant.stop())
+      .eventually(mongo::close)
       .eventually(sagaMongo::close);
   }
 

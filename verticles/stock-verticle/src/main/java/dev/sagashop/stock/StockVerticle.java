@@ -25,6 +25,7 @@ public class StockVerticle extends VerticleBase {
   private MongoClient mongo;
   private MongoClient sagaMongo;
   private Participant participant;
+  private Operations operations;
   private BalanceOperations items;
 
   @Override
@@ -34,14 +35,14 @@ public class StockVerticle extends VerticleBase {
     BalanceStore store = new BalanceStore(mongo, ITEMS, "stock", "item");
     items = new BalanceOperations(store, "item_id");
     Lifeline lifeline = new Lifeline(StockApi.SERVICE, config(), ServiceMongo.DEPENDENCY_AWAY);
-    return Operations.on(vertx).supervisedBy(lifeline)
+    operations = Operations.on(vertx).supervisedBy(lifeline)
       .handle(StockApi.CREATE, this::create)
       .handle(StockApi.FIND, items.find(StockVerticle::view))
       .handle(StockApi.ADD, items.add())
       .handle(StockApi.SUBTRACT, items.subtract())
       .handle(StockApi.BATCH_INIT, this::batchInit)
-      .handle(StockApi.HEALTH, request -> ServiceMongo.ping(mongo, StockApi.SERVICE))
-      .registered()
+      .handle(StockApi.HEALTH, request -> ServiceMongo.ping(mongo, StockApi.SERVICE));
+    return operations.registered()
       .compose(registered -> Participant.start(vertx, config(), lifeline, new HoldCommands(store.holds(sagaMongo),
         MessageTypes.RESERVE_STOCK, MessageTypes.RELEASE_STOCK, MessageTypes.CONFIRM_STOCK, Checkout::quantities)))
       .onSuccess(started -> participant = started);
@@ -49,7 +50,9 @@ public class StockVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return (participant == null ? Future.succeededFuture() : participant.stop()).eventually(mongo::close)
+    return operations.close()
+      .eventually(() -> participant == null ? Future.succeededFuture() : participant.stop())
+      .eventually(mongo::close)
       .eventually(sagaMongo::close);
   }
 
