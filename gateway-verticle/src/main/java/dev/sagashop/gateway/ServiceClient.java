@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -196,10 +197,23 @@ final class ServiceClient {
     return requestTimeoutMs + n / 5;
   }
 
+  /**
+   * Over the event bus, in this process. A request a consumer discarded unseen — it was queued for a verticle that
+   * then stopped — is sent once more, to a consumer of the address still there: its handler never saw it.
+   */
   private Future<JsonObject> local(String service, String operation, JsonObject request, DeliveryOptions options) {
+    long sent = System.nanoTime();
     return vertx.eventBus().<JsonObject>request(operation, request, options)
+      .recover(failure -> discarded(failure, sent, options.getSendTimeout())
+        ? vertx.eventBus().request(operation, request, options) : Future.failedFuture(failure))
       .map(reply -> reply.body())
-      .recover(failure -> Future.failedFuture(refusal(service, operation, options.getSendTimeout(), failure)));
+      .recover(failure -> Future.failedFuture(refusal(service, operation, sent, options.getSendTimeout(), failure)));
+  }
+
+  /** Vert.x fails a discarded request as a timeout, at once: a timeout before the deadline is a discard. */
+  private static boolean discarded(Throwable failure, long sent, long timeoutMs) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT
+      && (System.nanoTime() - sent) / 1_000_000 < timeoutMs;
   }
 
   private Future<JsonObject> overHttp(URI url, String service, String operation, JsonObject request, long timeout) {
@@ -223,14 +237,17 @@ final class ServiceClient {
           : ServiceException.unavailable("the " + service + " service is unreachable: " + failure.getMessage())));
   }
 
-  private static ServiceException refusal(String service, String operation, long timeout, Throwable failure) {
+  private static ServiceException refusal(String service, String operation, long sent, long timeout,
+                                          Throwable failure) {
     if (!(failure instanceof ReplyException reply)) {
       return new ServiceException(500, operation + " failed: " + failure.getMessage());
     }
     return switch (reply.failureType()) {
       case RECIPIENT_FAILURE -> new ServiceException(reply.failureCode(), reply.getMessage());
       case NO_HANDLERS -> ServiceException.unavailable("the " + service + " service is not running");
-      case TIMEOUT -> new ServiceException(504, "the " + service + " service did not answer within " + timeout + " ms");
+      case TIMEOUT -> discarded(failure, sent, timeout)
+        ? ServiceException.unavailable("the " + service + " service is stopping")
+        : new ServiceException(504, "the " + service + " service did not answer within " + timeout + " ms");
       default -> new ServiceException(502, operation + " failed: " + reply.getMessage());
     };
   }
