@@ -2,6 +2,7 @@ package dev.sagashop.launcher;
 
 import dev.sagashop.bench.PaidOrders;
 import dev.sagashop.bench.ShopClient;
+import dev.sagashop.bench.ShopClient.Reply;
 import dev.sagashop.contracts.ConfigKeys;
 import dev.sagashop.contracts.LoopbackPorts;
 import dev.sagashop.contracts.SagaApi;
@@ -59,7 +60,7 @@ class CoordinatorRebalanceIT {
       for (int i = 0; i < 48; i++) {
         users.add(client.newUser(i % 6 == 0 ? 0 : CREDIT).await(30, TimeUnit.SECONDS)); // some sagas compensate
       }
-      Map<String, Integer> told = new ConcurrentHashMap<>();
+      Map<String, Reply> told = new ConcurrentHashMap<>();
       AtomicBoolean loading = new AtomicBoolean(true);
       ExecutorService clients = Executors.newFixedThreadPool(users.size());
       List<Future<?>> running = new ArrayList<>();
@@ -69,7 +70,7 @@ class CoordinatorRebalanceIT {
           for (int i = 0; i < 30 && loading.get(); i++) {
             String order = client.await(client.post("/orders/create/" + user)).body().getString("order_id");
             assertEquals(200, client.await(client.post("/orders/addItem/" + order + "/" + item + "/1")).status());
-            told.put(order, client.await(client.post("/orders/checkout/" + order)).status());
+            told.put(order, client.await(client.post("/orders/checkout/" + order)));
           }
         }));
       }
@@ -105,11 +106,12 @@ class CoordinatorRebalanceIT {
       assertEquals(0, active, "sagas in the coordinator's memory after all " + told.size() + " callers were answered");
 
       List<JsonObject> orders = new ArrayList<>();
-      for (Map.Entry<String, Integer> outcome : told.entrySet()) {
-        assertTrue(Set.of(200, 400).contains(outcome.getValue()), outcome.getKey() + " told " + outcome.getValue());
+      for (Map.Entry<String, Reply> outcome : told.entrySet()) {
+        int status = outcome.getValue().status();
+        String said = outcome.getKey() + " told " + status + " " + outcome.getValue().body();
+        assertTrue(Set.of(200, 400).contains(status), said);
         JsonObject order = client.await(client.get("/orders/find/" + outcome.getKey())).body();
-        assertEquals(outcome.getValue() == 200, order.getBoolean("paid"),
-          outcome.getKey() + " told " + outcome.getValue());
+        assertEquals(status == 200, order.getBoolean("paid"), said);
         orders.add(order);
       }
       PaidOrders paid = PaidOrders.of(orders);
