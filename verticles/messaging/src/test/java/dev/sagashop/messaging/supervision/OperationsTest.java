@@ -43,10 +43,11 @@ class OperationsTest {
     return registered.join();
   }
 
+  /** Closes on {@link #context}; returns once close() has been called there, with what it returned. */
   private Future<Void> closeOnContext(Operations operations) {
-    Promise<Void> closed = Promise.promise();
-    context.runOnContext(v -> operations.close().onComplete(closed));
-    return closed.future();
+    CompletableFuture<Future<Void>> called = new CompletableFuture<>();
+    context.runOnContext(v -> called.complete(operations.close()));
+    return called.join();
   }
 
   @Test
