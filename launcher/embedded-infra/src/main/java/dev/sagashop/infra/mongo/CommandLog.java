@@ -125,7 +125,7 @@ final class CommandLog implements AutoCloseable {
   interface SnapshotWriter {
     void write(String database, Document command);
 
-    /** An insert of {@code documents}, each given as its BSON encoding. */
+    /** An insert of {@code documents}, each given as its BSON encoding; written before it returns. */
     void insert(String database, String collection, List<byte[]> documents);
   }
 
@@ -133,15 +133,19 @@ final class CommandLog implements AutoCloseable {
    * Replaces the log with a snapshot of the data followed by the commands applied since it was taken.
    * {@code capture} runs while no command is applied and returns what writes the snapshot; that, and copying the
    * commands logged meanwhile, happen while commands go on. Only the last few records are copied, and the files
-   * swapped, with commands held. The snapshot is written beside the log, forced to disk and renamed over it, so a
-   * crash leaves either the old log or the new one.
+   * swapped, with commands held. The snapshot is written beside the log at {@code pace}, forced to disk and renamed
+   * over it, so a crash leaves either the old log or the new one. Returns how long commands were held, in
+   * nanoseconds.
    */
-  void rewrite(Supplier<Consumer<SnapshotWriter>> capture) throws IOException {
+  long rewrite(Supplier<Consumer<SnapshotWriter>> capture, SnapshotPace pace) throws IOException {
     Consumer<SnapshotWriter> snapshot;
     long mark;
+    long held;
     synchronized (applyLock) {
+      long from = System.nanoTime();
       snapshot = capture.get();
       mark = appended;
+      held = System.nanoTime() - from;
     }
     Path next = file.resolveSibling(file.getFileName() + ".next");
     Files.deleteIfExists(next);
@@ -149,33 +153,50 @@ final class CommandLog implements AutoCloseable {
     FileChannel previous;
     try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuf buffer = Unpooled.buffer(BUFFER);
+      pace.begin();
       snapshot.accept(new SnapshotWriter() {
         @Override
         public void write(String database, Document command) {
           encode(database, command, buffer);
-          writeIfFull(out, buffer);
+          writePaced();
         }
 
         @Override
         public void insert(String database, String collection, List<byte[]> documents) {
           encodeInsert(database, collection, documents, buffer);
-          writeIfFull(out, buffer);
+          writePaced();
+        }
+
+        private void writePaced() {
+          int full = buffer.readableBytes();
+          if (full >= BUFFER) {
+            writeFully(out, buffer);
+            try {
+              pace.wrote(out, full);
+            } catch (IOException e) {
+              throw new UncheckedIOException("cannot write the Mongo command log " + next, e);
+            }
+          }
         }
       });
       writeFully(out, buffer);
-      long copied = copy(old, mark, written, out);
+      long copied = copy(old, mark, written, out, pace);
       out.force(true);
+      // What was logged while the snapshot was forced: only the last few records are to be copied with commands held.
+      copied = copy(old, copied, written, out, SnapshotPace.atOnce());
       synchronized (flushLock) {
+        long from = System.nanoTime();
         synchronized (applyLock) {
           writeFully(channel, pending);
           written = appended;
-          copy(old, copied, appended, out);
+          copy(old, copied, appended, out, SnapshotPace.atOnce());
           Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           previous = channel;
           channel = out;
           appended = out.position();
           written = appended;
         }
+        held += System.nanoTime() - from;
       }
     } catch (IOException | RuntimeException e) {
       out.close();
@@ -183,13 +204,17 @@ final class CommandLog implements AutoCloseable {
       throw e;
     }
     previous.close();
+    return held;
   }
 
-  /** Appends the bytes of {@code from} between two positions to {@code to}; returns the end position. */
-  private static long copy(FileChannel from, long start, long end, FileChannel to) throws IOException {
+  /** Appends the bytes of {@code from} between two positions to {@code to} at {@code pace}; returns the end. */
+  private static long copy(FileChannel from, long start, long end, FileChannel to, SnapshotPace pace)
+    throws IOException {
     long position = start;
     while (position < end) {
-      position += from.transferTo(position, end - position, to);
+      long copied = from.transferTo(position, Math.min(BUFFER, end - position), to);
+      position += copied;
+      pace.wrote(to, copied);
     }
     return Math.max(start, end);
   }
@@ -307,12 +332,6 @@ final class CommandLog implements AutoCloseable {
           channel.close();
         }
       }
-    }
-  }
-
-  private void writeIfFull(FileChannel out, ByteBuf buffer) {
-    if (buffer.readableBytes() >= BUFFER) {
-      writeFully(out, buffer);
     }
   }
 

@@ -196,6 +196,23 @@ class EmbeddedMongoTest {
   }
 
   @Test
+  @DisplayName("a snapshot holds every document left, over several batches, and none of those removed")
+  void snapshotLeavesOutRemovedDocuments() throws Exception {
+    MongoClient client = start();
+    int documents = 2_345;
+    for (int i = 0; i < documents; i++) {
+      await(client.insert("users", new JsonObject().put("_id", "u" + i).put("n", i)));
+    }
+    await(client.removeDocuments("users", new JsonObject().put("n", new JsonObject().put("$mod", List.of(3, 0)))));
+    abandon();
+
+    MongoClient reopened = start();
+    assertEquals(documents - 782, await(reopened.count("users", new JsonObject())));
+    assertNull(await(reopened.findOne("users", new JsonObject().put("_id", "u2343"), null)), "removed");
+    assertEquals(2344, await(reopened.findOne("users", new JsonObject().put("_id", "u2344"), null)).getInteger("n"));
+  }
+
+  @Test
   @DisplayName("writes applied while the log is compacted are all there after the process dies")
   void writesDuringCompactionSurvive() throws Exception {
     int documents = 20;
