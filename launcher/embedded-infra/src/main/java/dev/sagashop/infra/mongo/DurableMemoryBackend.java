@@ -49,7 +49,7 @@ final class DurableMemoryBackend extends MemoryBackend {
    * How fast a compaction under load writes its snapshot: a 160 MB snapshot in five seconds, a tenth of a core or so
    * where at once it took most of one for a second ({@link SnapshotPace}). The log grows by a few MB meanwhile.
    */
-  static final long COMPACTION_BYTES_PER_SECOND = 32L << 20;
+  private static final long COMPACTION_BYTES_PER_SECOND = 32L << 20;
 
   private final CommandLog commandLog;
   private final long compactAbove;

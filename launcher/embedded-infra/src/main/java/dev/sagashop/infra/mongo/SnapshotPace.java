@@ -21,7 +21,7 @@ final class SnapshotPace {
   }
 
   /** Forced to disk this often while paced. */
-  static final long FORCE_EVERY_BYTES = 4L << 20;
+  private static final long FORCE_EVERY_BYTES = 4L << 20;
   /** Shorter waits are let accumulate: each wake-up of the writer is one more thread in the run queue. */
   private static final long LEAST_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
