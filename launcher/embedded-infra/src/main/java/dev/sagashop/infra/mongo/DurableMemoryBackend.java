@@ -46,8 +46,8 @@ final class DurableMemoryBackend extends MemoryBackend {
   private static final int SNAPSHOT_BATCH = 1000;
   private static final int COMPACTION_WAIT_SECONDS = 30;
   /**
-   * How fast a compaction under load writes its snapshot: a 160 MB snapshot in five seconds, a tenth of a core or so
-   * where at once it took most of one for a second ({@link SnapshotPace}). The log grows by a few MB meanwhile.
+   * How fast a compaction under load writes its snapshot ({@link SnapshotPace}): a snapshot of the benchmark's data
+   * in a few seconds, a small share of a core (docs/PERFORMANCE.md). The log grows by what is logged meanwhile.
    */
   private static final long COMPACTION_BYTES_PER_SECOND = 32L << 20;
 
