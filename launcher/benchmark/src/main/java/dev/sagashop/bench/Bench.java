@@ -37,6 +37,7 @@ public final class Bench {
            java -jar saga-shop.jar bench stress [--url URL] [--records 100000] [--concurrency 64]
                                                 [--duration 30s] [--warmup 5s] [--skip-init] [--with-replacement]
                                                 [--shop-pids PID,...] [--pauses FILE]
+                                                [--latencies FILE]
            java -jar saga-shop.jar bench chaos [--layout all-in-one|roles|replicas|both|all] [--load 6s]
                                                [--work DIR] [--jar JAR]
            java -jar saga-shop.jar bench soak [--duration 30m] [--every 20s] [--overlap] [--rate 50] [--seed N]
@@ -47,7 +48,9 @@ public final class Bench {
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
              processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses;
              --pauses: the shop's safepoint log (java -XX:MaxTenuringThreshold=1 -Xlog:safepoint:file=FILE:time
-             -jar ...; a -XX option keeps the shop in that JVM), to tell how many checkouts met a pause
+             -jar ...; a -XX option keeps the shop in that JVM), to tell how many checkouts met a pause;
+             --latencies: a CSV of every measured checkout (sent_epoch_us,latency_us), to lay the slow ones
+             against the shop's log
       chaos  starts the shop from this jar itself (all-in-one, and one process per role plus infra), SIGKILLs
              each process in turn under checkout load (--load: a third before the fault, the rest after the
              recovery), restarts it, freezes the infra process with SIGSTOP for 12 s, and checks the invariants
@@ -66,7 +69,8 @@ public final class Bench {
   private static final Map<String, Map<String, Options.Kind>> COMMANDS = Map.of(
     "consistency", Map.of("url", URL, "orders", COUNT, "multi-item", FLAG, "both", FLAG),
     "stress", Map.of("url", URL, "records", COUNT, "concurrency", COUNT, "duration", DURATION,
-      "warmup", DURATION_OR_ZERO, "skip-init", FLAG, "with-replacement", FLAG, "shop-pids", NUMBERS, "pauses", TEXT),
+      "warmup", DURATION_OR_ZERO, "skip-init", FLAG, "with-replacement", FLAG, "shop-pids", NUMBERS, "pauses", TEXT,
+      "latencies", TEXT),
     "chaos", Map.of("layout", TEXT, "load", DURATION, "work", TEXT, "jar", TEXT),
     "soak", Map.of("duration", DURATION, "every", DURATION, "overlap", FLAG, "rate", COUNT, "seed", NUMBER,
       "faults", TEXT, "victims", TEXT, "work", TEXT, "jar", TEXT));
@@ -211,9 +215,10 @@ public final class Bench {
             stress.initialize(records);
           }
           String pauses = options.string("pauses", null);
+          String latencies = options.string("latencies", null);
           stress.run(records, concurrency, options.duration("warmup", Duration.ofSeconds(5)),
             options.duration("duration", Duration.ofSeconds(30)), options.flag("with-replacement"),
-            pauses == null ? null : Path.of(pauses));
+            pauses == null ? null : Path.of(pauses), latencies == null ? null : Path.of(latencies));
           return 0;
         }
         case "chaos" -> {

@@ -1,5 +1,9 @@
 package dev.sagashop.bench;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -31,6 +35,21 @@ final class Latencies {
 
   long sentAtNanos(int index) {
     return sentAtNanos[index];
+  }
+
+  /**
+   * Writes one line per checkout, "sent_epoch_us,latency_us", for laying the slow ones against the shop's log;
+   * {@code epochNanosAtZero}: the wall clock, in epoch nanoseconds, when {@code System.nanoTime} was 0.
+   */
+  void write(Path file, long epochNanosAtZero) throws IOException {
+    try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(file))) {
+      writer.println("sent_epoch_us,latency_us");
+      for (int i = 0; i < count; i++) {
+        writer.print((epochNanosAtZero + sentAtNanos[i]) / 1000);
+        writer.print(',');
+        writer.println(samples[i] / 1000);
+      }
+    }
   }
 
   /** "p50 12.3 ms  p95 ...  p99 ...  max ..." */

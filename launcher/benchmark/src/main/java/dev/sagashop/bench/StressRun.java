@@ -50,9 +50,12 @@ final class StressRun {
     }
   }
 
-  /** @param pauseLog the shop's safepoint log with wall-clock times, or null */
-  void run(int records, int concurrency, Duration warmup, Duration duration, boolean withReplacement, Path pauseLog)
-    throws IOException {
+  /**
+   * @param pauseLog the shop's safepoint log with wall-clock times, or null
+   * @param latencyFile where to write each measured checkout's send time and latency, or null
+   */
+  void run(int records, int concurrency, Duration warmup, Duration duration, boolean withReplacement, Path pauseLog,
+    Path latencyFile) throws IOException {
     int[] ids = new int[records];
     for (int i = 0; i < records; i++) {
       ids[i] = i;
@@ -87,9 +90,13 @@ final class StressRun {
     if (loop.gcAtStart != null && loop.gcAtEnd != null) {
       out.println(GcLine.between(loop.gcAtStart, loop.gcAtEnd));
     }
+    long epochNanosAtZero = ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now()) - System.nanoTime();
     if (pauseLog != null) {
-      long epochNanosAtZero = ChronoUnit.NANOS.between(Instant.EPOCH, Instant.now()) - System.nanoTime();
       out.println(ShopPauses.report(loop.latencies, ShopPauses.read(pauseLog), epochNanosAtZero));
+    }
+    if (latencyFile != null) {
+      loop.latencies.write(latencyFile, epochNanosAtZero);
+      out.printf("latencies of the %d checkouts: %s%n", loop.latencies.count(), latencyFile);
     }
   }
 
