@@ -46,7 +46,8 @@ public final class Bench {
       --url  the shop's gateway (default http://127.0.0.1:8000)
       --jar  the shop jar that chaos and soak start (default: this one); --work: where its data and logs go
       stress prints machine CPU per checkout by component (from /proc, when the shop runs on this machine: the
-             processes given by --shop-pids, or the one listening on the gateway's port) and the shop's GC pauses;
+             processes given by --shop-pids, or the one listening on the gateway's port), the shop's GC pauses and
+             the checkouts that met CPU time the host of a virtual machine took (steal);
              --pauses: the shop's safepoint log (java -XX:MaxTenuringThreshold=1 -Xlog:safepoint:file=FILE:time
              -jar ...; a -XX option keeps the shop in that JVM), to tell how many checkouts met a pause;
              --latencies: a CSV of every measured checkout (sent_epoch_us,latency_us), to lay the slow ones

@@ -260,19 +260,25 @@ final class CpuBreakdown {
     return fields.length > 12 ? Long.parseLong(fields[11]) + Long.parseLong(fields[12]) : 0;
   }
 
-  /** The machine's CPU time but idle, I/O wait and steal; and steal, the time its host ran something else. */
-  private record MachineTicks(long busy, long stolen) {
+  /**
+   * The machine's CPU time but idle, I/O wait and steal; steal, the time its host ran something else; and all of it
+   * (busy, idle, I/O wait and steal), in ticks.
+   */
+  record MachineTicks(long busy, long stolen, long all) {
   }
 
-  private static MachineTicks machineTicks() {
+  static MachineTicks machineTicks() {
     String[] cpu = read(PROC.resolve("stat")).lines().findFirst().orElse("").trim().split("\\s+");
     long busy = 0;
-    for (int i = 1; i < cpu.length && i <= 7; i++) {
-      if (i != 4 && i != 5) {
-        busy += Long.parseLong(cpu[i]);
+    long all = 0;
+    for (int i = 1; i < cpu.length && i <= 8; i++) {
+      long ticks = Long.parseLong(cpu[i]);
+      all += ticks;
+      if (i != 4 && i != 5 && i != 8) {
+        busy += ticks;
       }
     }
-    return new MachineTicks(busy, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0);
+    return new MachineTicks(busy, cpu.length > 8 ? Long.parseLong(cpu[8]) : 0, all);
   }
 
   private static String read(Path file) {

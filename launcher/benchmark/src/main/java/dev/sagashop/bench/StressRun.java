@@ -86,6 +86,7 @@ final class StressRun {
       100 * cpuSeconds / loopSeconds);
     if (loop.cpuAtStart != null && loop.cpuAtEnd != null) {
       cpu.report(loop.cpuAtStart, loop.cpuAtEnd, loop.latencies.count(), out);
+      out.println(Interference.report(StolenTime.WHAT, loop.latencies, loop.stolenTime.stolen()));
     }
     if (loop.gcAtStart != null && loop.gcAtEnd != null) {
       out.println(GcLine.between(loop.gcAtStart, loop.gcAtEnd));
@@ -111,6 +112,7 @@ final class StressRun {
     private final boolean withReplacement;
     private final Latencies latencies = new Latencies();
     private final Map<String, Integer> statuses = new TreeMap<>();
+    private final StolenTime stolenTime = new StolenTime(CpuBreakdown::machineTicks);
     private int next;
     private boolean wrapped;
     private boolean measuring;
@@ -135,6 +137,9 @@ final class StressRun {
       vertx.setTimer(Math.max(1, warmup.toMillis()), timer -> {
         measuring = true;
         window(snapshot -> cpuAtStart = snapshot, scrape -> gcAtStart = scrape);
+        if (cpu.available()) {
+          stolenTime.watch(vertx, stopAt);
+        }
       });
       vertx.setTimer(Math.max(1, warmup.toMillis() + duration.toMillis()),
         timer -> window(snapshot -> cpuAtEnd = snapshot, scrape -> gcAtEnd = scrape));
