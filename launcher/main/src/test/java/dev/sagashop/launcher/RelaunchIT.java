@@ -43,7 +43,7 @@ class RelaunchIT {
 
   @Test
   @DisplayName("java -jar with no JVM options serves from a child JVM that has them; a SIGKILL of the parent "
-    + "takes the child with it at once, recording for an AOT cache or not")
+    + "takes the child with it at once, recording for an AOT cache or not, and MariaDB soon after")
   void childHasTheOptionsAndDiesWithTheParent() throws Exception {
     // A jar of its own, with no cache beside it: where a JDK 25 is, the child records for one, and a recording JVM
     // that halts still writes its recording (seconds) before it lets go of the shop's ports.
@@ -64,9 +64,16 @@ class RelaunchIT {
       }
       assertEquals(Optional.of(parent.pid()), child.parent().map(ProcessHandle::pid));
 
+      // MariaDB, under the shell that stops it once its JVM is gone: it shuts down cleanly, writing into the data
+      // folder for a while after the child died (seconds on a slow machine).
+      List<ProcessHandle> servers = child.descendants().toList();
+      assertFalse(servers.isEmpty(), "the child started MariaDB");
+
       new ProcessBuilder("kill", "-KILL", Long.toString(parent.pid())).start().waitFor();
       ProcessHandle orphan = child;
       assertTrue(waitFor(() -> !orphan.isAlive(), Duration.ofSeconds(10)), "the child outlived its parent");
+      assertTrue(waitFor(() -> servers.stream().noneMatch(ProcessHandle::isAlive), Duration.ofSeconds(60)),
+        () -> "a server outlived the shop: " + servers.stream().filter(ProcessHandle::isAlive).toList());
       assertFalse(live(port, Duration.ZERO), "nothing answers on the shop's port any more");
       // The recording JVM creates its file as it starts and fills it as it exits.
       try (Stream<Path> files = Files.list(work)) {
