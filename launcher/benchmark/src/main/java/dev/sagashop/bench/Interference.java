@@ -18,7 +18,7 @@ final class Interference {
 
   /**
    * "checkouts that met {@code what}: ...%; p50 / p99 of the others ... ms (p99 ÷ p50 ...); of those at or over p99,
-   * ...% met one"; {@code spans} in the order they happened.
+   * ...% met one".
    */
   static String report(String what, Latencies checkouts, List<Span> spans) {
     int count = checkouts.count();

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 final class StolenTime {
 
   static final long SLICE_MS = 100;
-  /** A slice counts as stolen from this share of the machine's CPU time on: a fifth. */
+  /** The share of a slice's CPU time the host must take for the slice to count as stolen: a fifth. */
   static final double AT_LEAST = 0.2;
   static final String WHAT = "time stolen by the host (a " + SLICE_MS + " ms slice with a fifth or more of the "
     + "machine's CPU stolen)";
